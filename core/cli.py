@@ -1,0 +1,304 @@
+"""The ``citekg`` command line: a thin click layer over the pipeline, the store and the endpoint.
+
+Every command turns :class:`citekg.errors.CitekgError` into one ``Error: …`` line and exit code 1 in a single
+place (:class:`_Group`), so no command prints a traceback for bad input. Heavy modules are imported inside
+the commands, so ``citekg --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from citekg import __version__
+from citekg.errors import CitekgError
+
+DEFAULT_GRAPH = "citekg-graph"
+
+
+class _Group(click.Group):
+    """A click group that reports citekg's own errors as ``Error: <message>``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CitekgError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def graph_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--graph DIR`` (default ``./citekg-graph``, overridden by ``CITEKG_GRAPH``)."""
+    return click.option(
+        "--graph",
+        "graph_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_GRAPH,
+        envvar="CITEKG_GRAPH",
+        show_default=True,
+        help="Graph directory (env: CITEKG_GRAPH).",
+    )(func)
+
+
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--format`` to force an input format instead of detecting it."""
+    from citekg.readers import FORMATS
+
+    return click.option(
+        "--format",
+        "input_format",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Input format; detected from each file when omitted.",
+    )(func)
+
+
+def _existing_paths(paths: tuple[str, ...]) -> list[Path]:
+    return [Path(p) for p in paths]
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="citekg")
+def cli() -> None:
+    """Turn lists of research papers into a citation and link knowledge graph.
+
+    \b
+    Example:
+        citekg build papers.jsonl --graph my-graph
+        citekg query "SELECT (COUNT(*) AS ?n) WHERE { ?p a ckg:Paper }" --graph my-graph
+    """
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
+@graph_option
+@format_option
+@click.option("--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def build(
+    inputs: tuple[str, ...],
+    graph_dir: Path,
+    input_format: str | None,
+    skip_invalid: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Read papers, extract entities and links, and add them to the graph.
+
+    With no INPUT, builds the bundled sample corpus. Building again with more files adds to the graph;
+    building the same files again changes nothing.
+
+    \b
+    Example:
+        citekg build                                  # the bundled sample corpus
+        citekg build trending.txt arxiv.jsonl --graph my-graph
+        citekg build extractions.jsonl                # output of `citekg extract`, no NLP rerun
+    """
+    from tqdm import tqdm
+
+    from citekg._output import render_summary
+    from citekg.graph.store import GraphStore
+    from citekg.pipeline import build as run_build
+    from citekg.pipeline import sample_corpus_path
+
+    paths = _existing_paths(inputs) or [sample_corpus_path()]
+    with (
+        GraphStore.open(graph_dir) as store,
+        tqdm(desc="papers", unit=" papers", file=sys.stderr, disable=quiet or None) as bar,
+    ):
+        summary = run_build(
+            paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update
+        )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        return
+    shown = {
+        "papers read": summary.papers,
+        "duplicates merged": summary.duplicates,
+        "records skipped": len(summary.skipped),
+        "triples added": summary.triples_added,
+        "seconds": round(summary.seconds, 2),
+    }
+    click.echo(render_summary(f"Built {graph_dir}", shown))
+    click.echo(render_summary("\nGraph", summary.graph))
+    for file, line, reason in summary.skipped:
+        where = f"{file}:{line}" if line is not None else file
+        click.echo(f"skipped {where}: {reason}", err=True)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@format_option
+@click.option("--skip-invalid", is_flag=True, help="Skip malformed records instead of stopping.")
+def extract(inputs: tuple[str, ...], output: Path | None, input_format: str | None, skip_invalid: bool) -> None:
+    """Extract mentions, links and references; write the extraction JSONL contract.
+
+    \b
+    Example:
+        citekg extract papers.bib -o extractions.jsonl
+        citekg build extractions.jsonl
+    """
+    from citekg.pipeline import extract_inputs
+
+    records = extract_inputs(_existing_paths(inputs), format=input_format, skip_invalid=skip_invalid)
+    # Write to a temporary file first so a failure mid-way never leaves half an output behind.
+    if output is None:
+        for extraction in records:
+            click.echo(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True))
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for extraction in records:
+                handle.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _parse_bindings(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {name.lstrip("?$"): value for name, value in params}
+
+
+@cli.command()
+@click.argument("sparql")
+@graph_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Bind ?NAME to VALUE (an IRI if it looks like one, else a string); repeatable.")
+def query(sparql: str, graph_dir: Path, fmt: str, params: tuple[tuple[str, str], ...]) -> None:
+    """Run a SPARQL query against the graph; SPARQL may be @FILE.rq.
+
+    The usual prefixes (ckg, cito, schema, dcterms, skos, prov, fabio, rdf, rdfs, xsd) need no declaring.
+    Values from users or papers go in with --param, never pasted into the query text.
+
+    \b
+    Example:
+        citekg query "SELECT (COUNT(?p) AS ?papers) WHERE { ?p a ckg:Paper }"
+        citekg query @papers-with-code.rq --format csv
+        citekg query "SELECT ?p WHERE { ?p dcterms:title ?t }" -p t "Attention Is All You Need"
+    """
+    from citekg._output import render_result
+    from citekg.graph.store import GraphStore
+
+    text = _read_query(sparql)
+    with GraphStore.open(graph_dir, read_only=True) as store:
+        result = store.query(text, _parse_bindings(params) or None)
+        click.echo(render_result(result, fmt))
+
+
+def _read_query(sparql: str) -> str:
+    if not sparql.startswith("@"):
+        return sparql
+    path = Path(sparql[1:])
+    if not path.is_file():
+        from citekg.graph.queries import list_queries, load_query
+
+        names = list_queries()
+        if path.stem in names and len(path.parts) == 1:
+            return load_query(path.stem)
+        raise click.ClickException(f"{path}: no such query file (canned queries: {', '.join(names)})")
+    return path.read_text(encoding="utf-8")
+
+
+@cli.command()
+@graph_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def stats(graph_dir: Path, as_json: bool) -> None:
+    """Count papers, entities by type, links, mentions and citations.
+
+    \b
+    Example:
+        citekg stats --graph my-graph --json
+    """
+    from citekg._output import render_summary
+    from citekg.graph.store import GraphStore
+
+    with GraphStore.open(graph_dir, read_only=True) as store:
+        numbers = store.stats()
+    click.echo(json.dumps(numbers, indent=2) if as_json else render_summary(str(graph_dir), numbers))
+
+
+@cli.command()
+@graph_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write.")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "jsonld", "xml"]), default=None,
+              help="RDF format; from the file extension when omitted.")
+def export(graph_dir: Path, output: Path, fmt: str | None) -> None:
+    """Write the whole graph as Turtle, N-Triples, N-Quads, JSON-LD or RDF/XML.
+
+    \b
+    Example:
+        citekg export -o graph.ttl
+        citekg export -o graph.nt.txt --format nt
+    """
+    from citekg.graph.store import GraphStore
+
+    chosen = fmt or _format_from_suffix(output)
+    with GraphStore.open(graph_dir, read_only=True) as store:
+        store.export(output, chosen)
+    click.echo(f"wrote {output} ({chosen})", err=True)
+
+
+_SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "xml",
+             ".xml": "xml", ".owl": "xml"}
+
+
+def _format_from_suffix(path: Path) -> str:
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise click.UsageError(
+            f"cannot tell the RDF format of {path.name!r} from its extension; use --format"
+        ) from None
+
+
+@cli.command()
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; 0.0.0.0 exposes it.")
+@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run.")
+@click.option("--max-rows", default=10_000, show_default=True, type=int, help="Rows returned at most.")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL Update (off: the endpoint is read-only).")
+def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, allow_update: bool) -> None:
+    """Serve the graph as a SPARQL 1.1 endpoint with a query page at /.
+
+    \b
+    Example:
+        citekg serve --graph my-graph --port 8000
+        curl -H 'Accept: text/csv' 'http://127.0.0.1:8000/sparql?query=ASK{?s?p?o}'
+    """
+    from citekg.graph.endpoint import serve as run_server
+
+    if not graph_dir.is_dir():
+        raise click.ClickException(f"{graph_dir}: no graph here; run `citekg build --graph {graph_dir}` first")
+    run_server(graph_dir, host=host, port=port, timeout=timeout, max_rows=max_rows, allow_update=allow_update)
+
+
+@cli.command()
+def extractors() -> None:
+    """List the registered extractors, the types they find and their versions.
+
+    \b
+    Example:
+        citekg extractors
+    """
+    from tabulate import tabulate
+
+    from citekg.extractors import list_extractors
+
+    rows = [(i.name, ", ".join(sorted(i.kinds)), i.version, i.summary) for i in list_extractors()]
+    click.echo(tabulate(rows, headers=["name", "finds", "version", "summary"]))
+
+
+def main() -> None:
+    """Entry point of the ``citekg`` console script."""
+    cli(prog_name="citekg")
