@@ -1,0 +1,33 @@
+"""Run the doctested ``Examples:`` of every citekg module (pytest cannot collect the mapped folders)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import citekg
+
+# Packages of the optional extras (serve, viz); a module needing one is skipped when it is absent.
+OPTIONAL_EXTRAS = {"starlette", "uvicorn", "pyvis"}
+
+
+def _modules() -> list[str]:
+    names = ["citekg"]
+    for info in pkgutil.walk_packages(citekg.__path__, prefix="citekg."):
+        names.append(info.name)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", _modules())
+def test_doctests(name: str) -> None:
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name not in OPTIONAL_EXTRAS:
+            raise
+        pytest.skip(f"{name} needs the optional package {error.name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
