@@ -1,1 +1,1 @@
-"""Placeholder: filled in by its stage."""
+"""The bundled sample corpus: ``papers.jsonl``, real ML papers with abstracts written by citekg's authors."""
