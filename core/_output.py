@@ -71,7 +71,9 @@ def render_result(result: Any, fmt: str) -> str:
         return result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
     variables, rows = _rows(result)
     if fmt == "json":
-        return json.dumps([dict(zip(variables, row, strict=True)) for row in rows], ensure_ascii=False, indent=2)
+        return json.dumps(
+            [dict(zip(variables, row, strict=True)) for row in rows], ensure_ascii=False, indent=2
+        )
     return tabulate(rows, headers=variables, tablefmt="simple") if rows else "(no results)"
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-
 from citekg import __version__
 from citekg.errors import CitekgError
 
@@ -77,7 +76,9 @@ def cli() -> None:
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
 @graph_option
 @format_option
-@click.option("--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping.")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def build(
@@ -99,21 +100,18 @@ def build(
         citekg build trending.txt arxiv.jsonl --graph my-graph
         citekg build extractions.jsonl                # output of `citekg extract`, no NLP rerun
     """
-    from tqdm import tqdm
-
     from citekg._output import render_summary
     from citekg.graph.store import GraphStore
     from citekg.pipeline import build as run_build
     from citekg.pipeline import sample_corpus_path
+    from tqdm import tqdm
 
     paths = _existing_paths(inputs) or [sample_corpus_path()]
     with (
         GraphStore.open(graph_dir) as store,
         tqdm(desc="papers", unit=" papers", file=sys.stderr, disable=quiet or None) as bar,
     ):
-        summary = run_build(
-            paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update
-        )
+        summary = run_build(paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2))
         return
@@ -133,10 +131,14 @@ def build(
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
 @format_option
 @click.option("--skip-invalid", is_flag=True, help="Skip malformed records instead of stopping.")
-def extract(inputs: tuple[str, ...], output: Path | None, input_format: str | None, skip_invalid: bool) -> None:
+def extract(
+    inputs: tuple[str, ...], output: Path | None, input_format: str | None, skip_invalid: bool
+) -> None:
     """Extract mentions, links and references; write the extraction JSONL contract.
 
     \b
@@ -169,10 +171,23 @@ def _parse_bindings(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
 @cli.command()
 @click.argument("sparql")
 @graph_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
-              help="Bind ?NAME to VALUE (an IRI if it looks like one, else a string); repeatable.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "tsv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Bind ?NAME to VALUE (an IRI if it looks like one, else a string); repeatable.",
+)
 def query(sparql: str, graph_dir: Path, fmt: str, params: tuple[tuple[str, str], ...]) -> None:
     """Run a SPARQL query against the graph; SPARQL may be @FILE.rq.
 
@@ -228,10 +243,16 @@ def stats(graph_dir: Path, as_json: bool) -> None:
 
 @cli.command()
 @graph_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write.")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "jsonld", "xml"]), default=None,
-              help="RDF format; from the file extension when omitted.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "nt", "nq", "jsonld", "xml"]),
+    default=None,
+    help="RDF format; from the file extension when omitted.",
+)
 def export(graph_dir: Path, output: Path, fmt: str | None) -> None:
     """Write the whole graph as Turtle, N-Triples, N-Quads, JSON-LD or RDF/XML.
 
@@ -248,8 +269,16 @@ def export(graph_dir: Path, output: Path, fmt: str | None) -> None:
     click.echo(f"wrote {output} ({chosen})", err=True)
 
 
-_SUFFIXES = {".ttl": "ttl", ".nt": "nt", ".nq": "nq", ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "xml",
-             ".xml": "xml", ".owl": "xml"}
+_SUFFIXES = {
+    ".ttl": "ttl",
+    ".nt": "nt",
+    ".nq": "nq",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".owl": "xml",
+}
 
 
 def _format_from_suffix(path: Path) -> str:
@@ -279,7 +308,9 @@ def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, 
     from citekg.graph.endpoint import serve as run_server
 
     if not graph_dir.is_dir():
-        raise click.ClickException(f"{graph_dir}: no graph here; run `citekg build --graph {graph_dir}` first")
+        raise click.ClickException(
+            f"{graph_dir}: no graph here; run `citekg build --graph {graph_dir}` first"
+        )
     run_server(graph_dir, host=host, port=port, timeout=timeout, max_rows=max_rows, allow_update=allow_update)
 
 
@@ -291,9 +322,8 @@ def extractors() -> None:
     Example:
         citekg extractors
     """
-    from tabulate import tabulate
-
     from citekg.extractors import list_extractors
+    from tabulate import tabulate
 
     rows = [(i.name, ", ".join(sorted(i.kinds)), i.version, i.summary) for i in list_extractors()]
     click.echo(tabulate(rows, headers=["name", "finds", "version", "summary"]))

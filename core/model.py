@@ -272,4 +272,3 @@ class Extraction:
             references=tuple(data.get("references", ())),
             extractor_version=data.get("extractor_version", ""),
         )
-

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 import pytest
-
 from citekg.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]

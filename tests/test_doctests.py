@@ -6,9 +6,8 @@ import doctest
 import importlib
 import pkgutil
 
-import pytest
-
 import citekg
+import pytest
 
 # Packages of the optional extras (serve, viz); a module needing one is skipped when it is absent.
 OPTIONAL_EXTRAS = {"starlette", "uvicorn", "pyvis"}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
+from citekg.model import Extraction, Link, Mention, Paper
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citekg.model import Extraction, Link, Mention, Paper
-
 text = st.text(min_size=0, max_size=40)
-paper_ids = st.from_regex(r"arxiv:\d{4}\.\d{5}|doi:10\.\d{4}/[a-z0-9.]{1,12}|title:[0-9a-f]{16}", fullmatch=True)
+paper_ids = st.from_regex(
+    r"arxiv:\d{4}\.\d{5}|doi:10\.\d{4}/[a-z0-9.]{1,12}|title:[0-9a-f]{16}", fullmatch=True
+)
 
 papers = st.builds(
     Paper,
@@ -34,8 +35,18 @@ papers = st.builds(
 def extractions(draw: st.DrawFn) -> Extraction:
     paper = draw(papers)
     mentions = tuple(
-        Mention(paper.id, label, surface, start, start + len(surface), "abstract", surface.lower(), "used",
-                draw(st.floats(0, 1).map(lambda x: round(x, 4))), "lexicon")
+        Mention(
+            paper.id,
+            label,
+            surface,
+            start,
+            start + len(surface),
+            "abstract",
+            surface.lower(),
+            "used",
+            draw(st.floats(0, 1).map(lambda x: round(x, 4))),
+            "lexicon",
+        )
         for label, surface, start in draw(
             st.lists(st.tuples(st.sampled_from(["method", "dataset"]), text, st.integers(0, 500)), max_size=4)
         )
@@ -69,5 +80,7 @@ def test_model_extraction_contract_keys() -> None:
 
 
 def test_model_extraction_from_minimal_record() -> None:
-    extraction = Extraction.from_dict({"id": "arxiv:1", "title": "T", "mentions": [], "links": [], "references": []})
+    extraction = Extraction.from_dict(
+        {"id": "arxiv:1", "title": "T", "mentions": [], "links": [], "references": []}
+    )
     assert extraction.paper == Paper("arxiv:1", "T")

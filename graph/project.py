@@ -1,0 +1,211 @@
+"""Purpose-built NetworkX views of the RDF graph: paper–entity bipartite, citations, co-occurrence.
+
+A view is a projection made for one kind of question, not a dump of every triple (literals and classes
+never become nodes). Nodes are IRIs with typed attributes, following the contract that ``citekg.viz``
+draws (see :mod:`citekg.viz`): ``type``, ``label``, and where known ``title``, ``year``, ``url``,
+``aliases``, ``abstract``; edges carry ``relation`` and, for mentions, ``confidence`` and the
+``evidence`` sentence with the mention's offsets in it. Imports networkx and the store, never spaCy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from itertools import combinations
+from typing import Any, Literal
+
+import networkx as nx
+from citekg.errors import UnknownNameError
+from citekg.graph.store import GraphStore
+
+__all__ = ["VIEWS", "sentence_around", "to_networkx"]
+
+View = Literal["bipartite", "citation", "cooccurrence"]
+VIEWS: tuple[str, ...] = ("bipartite", "citation", "cooccurrence")
+
+_ENTITY_TYPES = {
+    "Method": "method",
+    "Dataset": "dataset",
+    "Model": "model",
+    "Task": "task",
+    "Metric": "metric",
+}
+_LINK_TYPES = {"code": "code_repository", "project_page": "project_page"}
+_ROLE_RELATIONS = {"proposed": "proposes", "used": "uses"}
+# A sentence ends at . ! or ? before a capital, unless the dot closes a common abbreviation.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)"
+    r"\s+(?=[A-Z0-9\"'(\[])"
+)
+
+_PAPERS = """
+SELECT ?paper ?title ?year ?url ?abstract ?inCorpus WHERE {
+  ?paper a ckg:Paper .
+  OPTIONAL { ?paper dcterms:title ?title }
+  OPTIONAL { ?paper fabio:hasPublicationYear ?year }
+  OPTIONAL { ?paper schema:url ?url }
+  OPTIONAL { ?paper dcterms:abstract ?abstract }
+  OPTIONAL { ?paper ckg:inCorpus ?inCorpus }
+}"""
+_ENTITIES = """
+SELECT ?entity ?type ?label (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="\\u001f") AS ?aliases) WHERE {
+  ?entity a ckg:Entity ; a ?type ; skos:prefLabel ?label .
+  FILTER(?type != ckg:Entity)
+  OPTIONAL { ?entity skos:altLabel ?alt }
+} GROUP BY ?entity ?type ?label"""
+_MENTIONS = """
+SELECT ?paper ?entity ?role ?confidence ?field ?start ?end WHERE {
+  ?mention a ckg:Mention ; ckg:inPaper ?paper ; ckg:mentionOf ?entity ;
+           ckg:role ?role ; ckg:confidence ?confidence ;
+           ckg:field ?field ; ckg:start ?start ; ckg:end ?end .
+}"""
+_LINKS = """
+SELECT ?paper ?resource ?url ?kind WHERE {
+  ?paper ckg:hasLink ?resource .
+  ?resource ckg:linkKind ?kind .
+  OPTIONAL { ?resource schema:url ?url }
+}"""
+_CITES = "SELECT ?citing ?cited WHERE { ?citing cito:cites ?cited }"
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """Return the sentence of ``text`` holding ``[start, end)`` and the span's offsets within it.
+
+    Examples:
+        >>> sentence_around("We use BERT. We test on GLUE. Done.", 24, 28)
+        ('We test on GLUE.', 11, 15)
+    """
+    sentence_start, sentence_end = 0, len(text)
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() <= start:
+            sentence_start = match.end()
+        elif match.start() >= end:
+            sentence_end = match.start()
+            break
+    return text[sentence_start:sentence_end], start - sentence_start, end - sentence_start
+
+
+def _rows(store: GraphStore, sparql: str) -> list[dict[str, Any]]:
+    result = store.query(sparql)
+    names = [v.value for v in result.variables]
+    return [{name: (None if sol[name] is None else sol[name].value) for name in names} for sol in result]
+
+
+def _paper_nodes(store: GraphStore, *, in_corpus_only: bool) -> dict[str, dict[str, Any]]:
+    nodes: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, _PAPERS):
+        if in_corpus_only and row["inCorpus"] != "true":
+            continue
+        title = row["title"] or row["paper"].rsplit("/", 1)[-1]
+        attrs: dict[str, Any] = {"type": "paper", "label": title, "title": title}
+        if row["year"]:
+            attrs["year"] = int(row["year"][:4])
+        if row["url"]:
+            attrs["url"] = row["url"]
+        if row["abstract"]:
+            attrs["abstract"] = row["abstract"]
+        nodes[row["paper"]] = attrs
+    return nodes
+
+
+def _entity_nodes(store: GraphStore) -> dict[str, dict[str, Any]]:
+    nodes = {}
+    for row in _rows(store, _ENTITIES):
+        kind = _ENTITY_TYPES.get(row["type"].rsplit("/", 1)[-1])
+        if kind is None:
+            continue
+        aliases = sorted({a for a in (row["aliases"] or "").split("\x1f") if a and a != row["label"]})
+        nodes[row["entity"]] = {"type": kind, "label": row["label"], "aliases": aliases}
+    return nodes
+
+
+def _mention_edges(
+    store: GraphStore, papers: dict[str, dict[str, Any]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """One edge per (paper, entity): the most confident mention gives the evidence; proposing wins."""
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in _rows(store, _MENTIONS):
+        pair = (row["paper"], row["entity"])
+        confidence = float(row["confidence"])
+        relation = _ROLE_RELATIONS.get(row["role"], "mentions")
+        current = best.get(pair)
+        if current is not None:
+            if current["relation"] == "proposes" or relation != "proposes":
+                if current["confidence"] >= confidence:
+                    continue
+        text = papers.get(row["paper"], {}).get("abstract" if row["field"] == "abstract" else "title", "")
+        edge: dict[str, Any] = {"relation": relation, "confidence": confidence}
+        start, end = int(row["start"]), int(row["end"])
+        if text and 0 <= start < end <= len(text):
+            edge["evidence"], edge["evidence_start"], edge["evidence_end"] = sentence_around(text, start, end)
+        best[pair] = edge
+    return best
+
+
+def _bipartite(store: GraphStore) -> nx.DiGraph:
+    graph = nx.DiGraph(view="bipartite")
+    papers = _paper_nodes(store, in_corpus_only=True)
+    entities = _entity_nodes(store)
+    graph.add_nodes_from(papers.items())
+    graph.add_nodes_from(entities.items())
+    for (paper, entity), attrs in _mention_edges(store, papers).items():
+        if paper in papers and entity in entities:
+            graph.add_edge(paper, entity, **attrs)
+    for row in _rows(store, _LINKS):
+        if row["paper"] not in papers or row["kind"] in ("paper", "doi"):
+            continue
+        kind = _LINK_TYPES.get(row["kind"], "web_resource")
+        url = row["url"] or row["resource"]
+        graph.add_node(row["resource"], type=kind, label=_short_url(url), url=url)
+        relation = {"code_repository": "has_code", "project_page": "has_project_page"}.get(kind, "has_link")
+        graph.add_edge(row["paper"], row["resource"], relation=relation)
+    for row in _rows(store, _CITES):
+        if row["citing"] in papers and row["cited"] in papers:
+            graph.add_edge(row["citing"], row["cited"], relation="cites")
+    return graph
+
+
+def _citation(store: GraphStore) -> nx.DiGraph:
+    graph = nx.DiGraph(view="citation")
+    graph.add_nodes_from(_paper_nodes(store, in_corpus_only=False).items())
+    for row in _rows(store, _CITES):
+        graph.add_edge(row["citing"], row["cited"], relation="cites")
+    return graph
+
+
+def _cooccurrence(store: GraphStore) -> nx.Graph:
+    graph = nx.Graph(view="cooccurrence")
+    entities = _entity_nodes(store)
+    graph.add_nodes_from(entities.items())
+    by_paper: dict[str, set[str]] = defaultdict(set)
+    for row in _rows(store, _MENTIONS):
+        if row["entity"] in entities:
+            by_paper[row["paper"]].add(row["entity"])
+    for members in by_paper.values():
+        for a, b in combinations(sorted(members), 2):
+            weight = graph.edges[a, b]["weight"] + 1 if graph.has_edge(a, b) else 1
+            graph.add_edge(a, b, relation="co_occurs", weight=weight)
+    return graph
+
+
+def _short_url(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+def to_networkx(store: GraphStore, view: str = "bipartite") -> nx.Graph:
+    """Project the store into a NetworkX graph for one purpose.
+
+    Args:
+        store: An open graph store.
+        view: ``bipartite`` (papers with the entities they mention and their code/pages, plus citations
+            among them), ``citation`` (papers, including cited papers outside the corpus, and
+            ``cites`` edges) or ``cooccurrence`` (entities joined when papers mention them together;
+            ``weight`` counts the papers).
+
+    Raises:
+        UnknownNameError: for any other view.
+    """
+    builders = {"bipartite": _bipartite, "citation": _citation, "cooccurrence": _cooccurrence}
+    if view not in builders:
+        raise UnknownNameError("view", view, VIEWS)
+    return builders[view](store)
