@@ -185,8 +185,11 @@ class GraphStore:
             return
         if self.path is not None and not self.read_only:
             self._ox.flush()
-        # pyoxigraph has no close(): the RocksDB lock goes with the last reference to the Store.
-        self._rdf = None
+        # pyoxigraph has no close(): the RocksDB lock goes with the last reference to the Store, so the
+        # rdflib view (whose object graph has cycles, freed only by the garbage collector) drops its own.
+        if self._rdf is not None:
+            self._rdf.close()
+            self._rdf = None
         self._ox = None
 
     def __enter__(self) -> GraphStore:
