@@ -64,11 +64,11 @@ def render_result(result: Any, fmt: str) -> str:
         return json.dumps(value) if fmt == "json" else str(value).lower()
     if isinstance(result, ox.QueryTriples):
         rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.N_TRIPLES
-        return result.serialize(format=rdf_format).decode("utf-8")
-    if fmt == "csv":
-        return result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
-    if fmt == "tsv":
-        return result.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+        return result.serialize(format=rdf_format).decode("utf-8").rstrip("\n")
+    if fmt in ("csv", "tsv"):
+        results_format = ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.TSV
+        # The caller adds the final newline, as for every other format.
+        return result.serialize(format=results_format).decode("utf-8").rstrip("\r\n")
     variables, rows = _rows(result)
     if fmt == "json":
         return json.dumps(

@@ -192,13 +192,14 @@ def query(sparql: str, graph_dir: Path, fmt: str, params: tuple[tuple[str, str],
     """Run a SPARQL query against the graph; SPARQL may be @FILE.rq.
 
     The usual prefixes (ckg, cito, schema, dcterms, skos, prov, fabio, rdf, rdfs, xsd) need no declaring.
-    Values from users or papers go in with --param, never pasted into the query text.
+    Values from users or papers go in with --param, never pasted into the query text; a bound
+    variable must appear in the SELECT clause.
 
     \b
     Example:
         citekg query "SELECT (COUNT(?p) AS ?papers) WHERE { ?p a ckg:Paper }"
         citekg query @papers-with-code.rq --format csv
-        citekg query "SELECT ?p WHERE { ?p dcterms:title ?t }" -p t "Attention Is All You Need"
+        citekg query "SELECT ?p ?t WHERE { ?p dcterms:title ?t }" -p t "Attention Is All You Need"
     """
     from citekg._output import render_result
     from citekg.graph.store import GraphStore
