@@ -8,9 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from click.testing import CliRunner, Result
-
 from citekg.cli import cli
+from click.testing import CliRunner, Result
 
 
 def run(*args: str | Path) -> Result:
