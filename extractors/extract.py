@@ -1,4 +1,4 @@
-"""Run an extractor pipeline over papers and turn its span groups into :class:`~citekg.model.Extraction` records.
+"""Run an extractor pipeline over papers and turn its span groups into Extraction records.
 
 Titles and abstracts are separate Docs, so every offset is into the field named. Links come from the
 ``links`` span group and from the paper's metadata; arXiv ids and DOIs written in the text become the
@@ -85,7 +85,9 @@ def _own_ids(paper: Paper) -> set[str]:
     return own
 
 
-def _convert(paper: Paper, docs: dict[str, Doc], infos: list[tuple[ExtractorInfo, str]], version: str) -> Extraction:
+def _convert(
+    paper: Paper, docs: dict[str, Doc], infos: list[tuple[ExtractorInfo, str]], version: str
+) -> Extraction:
     from citekg.extractors.links import classify_url
 
     mentions: list[Mention] = []
@@ -126,7 +128,9 @@ def _convert(paper: Paper, docs: dict[str, Doc], infos: list[tuple[ExtractorInfo
     )
 
 
-def extract(papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64) -> Iterator[Extraction]:
+def extract(
+    papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64
+) -> Iterator[Extraction]:
     """Yield one :class:`~citekg.model.Extraction` per paper, in input order.
 
     Args:

@@ -5,7 +5,8 @@ The curated list lives in ``data/lexicon.jsonl``, one entry a line:
 "case_sensitive": bool}``. Names are facts written here from general knowledge (v0: about 160
 datasets, 115 models, 65 methods, a few tasks and metrics). Case-sensitive entries match the exact
 spelling (spaCy ``ORTH``: "GLUE", not "glue"); the others any casing (``LOWER``: "ImageNet",
-"imagenet"). Matching is by whole tokens, so "ImageNet" does not match inside "ImageNet-R".
+"imagenet"). Matching is by whole tokens, and a match hyphenated to a capitalised word is dropped
+("ImageNet-R", "Tiny-ImageNet" are other datasets), while "BERT-like" still counts as BERT.
 
 Each match is a span in ``doc.spans["citekg.lexicon"]`` with ``label_`` the entry's label and ``id_``
 its key: the canonical name lower-cased with runs of spaces turned into ``-`` (:func:`entity_key`;
@@ -15,7 +16,7 @@ overlap the longest wins ("MS COCO" over "COCO"), then the earliest.
 Known false positives: names that are also ordinary words or people's names when capitalised,
 e.g. "Adam" in "Adam Smith", "Claude" in "Claude Shannon", "Gemini" the constellation; "SAM" is
 both Segment Anything and sharpness-aware minimisation. Known false negatives: anything not listed,
-and variants glued to other text ("ImageNet-R", "BERT-like").
+and variants glued to other text ("ImageNet-R", "GPT-4-Turbo").
 """
 
 from __future__ import annotations
@@ -98,7 +99,9 @@ def load_lexicon(path: str | Path | None = None) -> tuple[LexiconEntry, ...]:
             raise InputError(where, 'an entry needs "name" and "label"', line=number)
         if data["label"] not in _LABELS:
             raise InputError(
-                where, f"unknown label {data['label']!r}; choose one of: {', '.join(sorted(_LABELS))}", line=number
+                where,
+                f"unknown label {data['label']!r}; choose one of: {', '.join(sorted(_LABELS))}",
+                line=number,
             )
         entries.append(
             LexiconEntry(
@@ -125,9 +128,10 @@ class LexiconMatcher:
             match_id = f"{entry.label}\t{entry.key}"
             self._targets[match_id] = (entry.label, entry.key)
             matcher = self._exact if entry.case_sensitive else self._folded
-            matcher.add(match_id, list(nlp.tokenizer.pipe(entry.surfaces)))
+            matcher.add(match_id, [nlp.make_doc(surface) for surface in entry.surfaces])
 
     def __call__(self, doc: Doc) -> Doc:
+        """Set the lexicon span group of ``doc``."""
         from spacy.tokens import Span
         from spacy.util import filter_spans
 
@@ -135,6 +139,8 @@ class LexiconMatcher:
         spans = []
         for matcher in (self._exact, self._folded):
             for match_id, start, end in matcher(doc):
+                if _glued_to_name(doc, start, end):
+                    continue
                 label, key = self._targets[strings[match_id]]
                 spans.append(Span(doc, start, end, label=label, span_id=key))
         # filter_spans keeps the longest span (the earliest on ties) and returns them sorted; sorting
@@ -142,6 +148,31 @@ class LexiconMatcher:
         spans.sort(key=lambda s: (s.start, -len(s), s.label_, s.id_))
         doc.spans[self.spans_key] = filter_spans(spans)
         return doc
+
+
+def _glued_to_name(doc: Doc, start: int, end: int) -> bool:
+    """Whether tokens ``start:end`` are hyphenated to a capitalised word ("ImageNet-R", "Tiny-ImageNet").
+
+    Those name a different thing (a variant) than the entry; "BERT-like" or "Transformer-based" still
+    name the entry and are kept.
+    """
+    if (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+    ):
+        if doc[end + 1].text[:1].isupper():
+            return True
+    if (
+        start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+    ):
+        if doc[start - 2].text[:1].isupper():
+            return True
+    return False
 
 
 @extractor(

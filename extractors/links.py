@@ -1,4 +1,4 @@
-"""The ``links`` extractor: URLs, arXiv ids and DOIs in titles and abstracts, classified by what they point at.
+"""The ``links`` extractor: URLs, arXiv ids and DOIs in titles and abstracts, classified by their target.
 
 Found: URLs with a scheme (``https://github.com/a/b``) and without one (``github.com/a/b``,
 ``www.example.org/x``, ``foo.github.io/bar``), trailing punctuation excluded (``.``, ``,``, ``;``,
@@ -76,32 +76,117 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 # Hosts whose unknown pages are never upgraded to project pages by context.
 _GENERIC_HOSTS = {
-    "twitter.com", "x.com", "youtube.com", "youtu.be", "wikipedia.org", "en.wikipedia.org", "google.com",
-    "docs.google.com", "drive.google.com", "colab.research.google.com", "openai.com", "medium.com",
-    "linkedin.com", "reddit.com", "discord.gg", "discord.com", "facebook.com", "instagram.com",
-    "github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "hf.co", "arxiv.org", "doi.org",
-    "kaggle.com", "zenodo.org", "paperswithcode.com", "pypi.org", "npmjs.com", "bit.ly",
+    "twitter.com",
+    "x.com",
+    "youtube.com",
+    "youtu.be",
+    "wikipedia.org",
+    "en.wikipedia.org",
+    "google.com",
+    "docs.google.com",
+    "drive.google.com",
+    "colab.research.google.com",
+    "openai.com",
+    "medium.com",
+    "linkedin.com",
+    "reddit.com",
+    "discord.gg",
+    "discord.com",
+    "facebook.com",
+    "instagram.com",
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "huggingface.co",
+    "hf.co",
+    "arxiv.org",
+    "doi.org",
+    "kaggle.com",
+    "zenodo.org",
+    "paperswithcode.com",
+    "pypi.org",
+    "npmjs.com",
+    "bit.ly",
 }
 _GITHUB_RESERVED = {
-    "about", "apps", "codespaces", "collections", "contact", "customer-stories", "enterprise", "events",
-    "explore", "features", "issues", "join", "login", "marketplace", "new", "notifications", "orgs",
-    "pricing", "pulls", "readme", "search", "security", "settings", "site", "solutions", "sponsors",
-    "team", "topics", "trending", "users",
+    "about",
+    "apps",
+    "codespaces",
+    "collections",
+    "contact",
+    "customer-stories",
+    "enterprise",
+    "events",
+    "explore",
+    "features",
+    "issues",
+    "join",
+    "login",
+    "marketplace",
+    "new",
+    "notifications",
+    "orgs",
+    "pricing",
+    "pulls",
+    "readme",
+    "search",
+    "security",
+    "settings",
+    "site",
+    "solutions",
+    "sponsors",
+    "team",
+    "topics",
+    "trending",
+    "users",
 }
 _GITLAB_RESERVED = {"explore", "users", "help", "dashboard", "groups", "-", "projects", "search"}
 _HF_RESERVED = {
-    "blog", "chat", "collections", "docs", "join", "learn", "login", "models", "organizations", "posts",
-    "pricing", "settings", "tasks", "spaces", "datasets", "papers",
+    "blog",
+    "chat",
+    "collections",
+    "docs",
+    "join",
+    "learn",
+    "login",
+    "models",
+    "organizations",
+    "posts",
+    "pricing",
+    "settings",
+    "tasks",
+    "spaces",
+    "datasets",
+    "papers",
 }
 _PROJECT_PAGE_SUFFIXES = (
-    ".github.io", ".gitlab.io", ".netlify.app", ".vercel.app", ".pages.dev", ".notion.site",
-    ".readthedocs.io", ".web.app", ".firebaseapp.com", ".bitbucket.io",
+    ".github.io",
+    ".gitlab.io",
+    ".netlify.app",
+    ".vercel.app",
+    ".pages.dev",
+    ".notion.site",
+    ".readthedocs.io",
+    ".web.app",
+    ".firebaseapp.com",
+    ".bitbucket.io",
 )
 _PROJECT_PAGE_HOSTS = {"sites.google.com"}
 # Research institutes whose hosts carry neither .edu nor .ac.<cc>.
 _ACADEMIC_SUFFIXES = (
-    ".edu", ".mpg.de", ".ethz.ch", ".epfl.ch", ".inria.fr", ".cnrs.fr", ".tum.de", ".uni-freiburg.de",
-    ".kaist.ac.kr", ".cam.ac.uk", ".tsinghua.edu.cn", ".mila.quebec", ".vectorinstitute.ai",
+    ".edu",
+    ".mpg.de",
+    ".ethz.ch",
+    ".epfl.ch",
+    ".inria.fr",
+    ".cnrs.fr",
+    ".tum.de",
+    ".uni-freiburg.de",
+    ".kaist.ac.kr",
+    ".cam.ac.uk",
+    ".tsinghua.edu.cn",
+    ".mila.quebec",
+    ".vectorinstitute.ai",
 )
 _ACADEMIC_RE = re.compile(r"\.(?:edu|ac)\.[a-z]{2}$|\.edu$|^(?:people|cs|homes)\.")
 _CONTEXT_CUE_RE = re.compile(
@@ -183,9 +268,13 @@ def classify_url(url: str) -> Link:
     """
     text = url.strip()
     if not re.match(r"(?i)(?:https?://|www\.)", text):
-        if re.match(r"(?i)arxiv(?:\s*:\s*|\s+)\S", text) and (arxiv := normalize_arxiv_id(re.sub(r"(?i)^arxiv\s*:?\s*", "", text))):
+        if re.match(r"(?i)arxiv(?:\s*:\s*|\s+)\S", text) and (
+            arxiv := normalize_arxiv_id(re.sub(r"(?i)^arxiv\s*:?\s*", "", text))
+        ):
             return _link(url, f"https://arxiv.org/abs/{arxiv}", LinkKind.PAPER, "arxiv.org")
-        if re.match(r"(?i)(?:doi\s*:\s*)?10\.", text) and (doi := normalize_doi(re.sub(r"(?i)^doi\s*:\s*", "", text))):
+        if re.match(r"(?i)(?:doi\s*:\s*)?10\.", text) and (
+            doi := normalize_doi(re.sub(r"(?i)^doi\s*:\s*", "", text))
+        ):
             return _doi_link(url, doi)
     host, path, segments, query = _split(text)
     low = [s.lower() for s in segments]
@@ -361,6 +450,7 @@ class LinksExtractor:
         self.spans_key = spans_key
 
     def __call__(self, doc: Doc) -> Doc:
+        """Set the links span group of ``doc``, splitting a token where a link ends inside it."""
         from spacy.tokens import Span
 
         spans: list[Span] = []
@@ -384,7 +474,9 @@ def _align(doc: Doc, start: int, end: int) -> None:
             if token.idx < boundary < token.idx + len(token.text):
                 cut = boundary - token.idx
                 with doc.retokenize() as retokenizer:
-                    retokenizer.split(token, [token.text[:cut], token.text[cut:]], heads=[(token, 1), (token, 1)])
+                    retokenizer.split(
+                        token, [token.text[:cut], token.text[cut:]], heads=[(token, 1), (token, 1)]
+                    )
                 break
 
 

@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from citekg.extractors import build_nlp
 from citekg.extractors.links import classify_url, find_links, refine_kind, strip_trailing
 
@@ -17,7 +16,12 @@ def _found(text: str) -> set[tuple[str, str, str | None]]:
     "url, kind, normalized, repo",
     [
         # code hosts: the repository root, lower-cased
-        ("https://github.com/hunto/LocalMamba", "code", "https://github.com/hunto/localmamba", "hunto/localmamba"),
+        (
+            "https://github.com/hunto/LocalMamba",
+            "code",
+            "https://github.com/hunto/localmamba",
+            "hunto/localmamba",
+        ),
         ("github.com/a/b.git", "code", "https://github.com/a/b", "a/b"),
         ("https://github.com/a/b/tree/main/src/x.py", "code", "https://github.com/a/b", "a/b"),
         ("https://github.com/a/b/blob/main/README.md#readme", "code", "https://github.com/a/b", "a/b"),
@@ -27,7 +31,12 @@ def _found(text: str) -> set[tuple[str, str, str | None]]:
         ("https://raw.githubusercontent.com/a/b/main/x.txt", "code", "https://github.com/a/b", "a/b"),
         ("https://gitlab.com/grp/proj", "code", "https://gitlab.com/grp/proj", "grp/proj"),
         ("gitlab.com/grp/sub/proj.git", "code", "https://gitlab.com/grp/sub/proj", "grp/sub/proj"),
-        ("https://gitlab.com/grp/sub/proj/-/tree/main/x", "code", "https://gitlab.com/grp/sub/proj", "grp/sub/proj"),
+        (
+            "https://gitlab.com/grp/sub/proj/-/tree/main/x",
+            "code",
+            "https://gitlab.com/grp/sub/proj",
+            "grp/sub/proj",
+        ),
         ("https://bitbucket.org/o/r/src/master/", "code", "https://bitbucket.org/o/r", "o/r"),
         ("https://codeberg.org/o/r", "code", "https://codeberg.org/o/r", "o/r"),
         ("https://git.sr.ht/~sir/hare", "code", "https://git.sr.ht/~sir/hare", "~sir/hare"),
@@ -49,23 +58,55 @@ def _found(text: str) -> set[tuple[str, str, str | None]]:
         ("cs.stanford.edu/~x/proj", "project_page", "https://cs.stanford.edu/~x/proj", None),
         ("https://people.csail.mit.edu/x/y", "project_page", "https://people.csail.mit.edu/x/y", None),
         ("https://www.robots.ox.ac.uk/~vgg/data/", "project_page", "https://robots.ox.ac.uk/~vgg/data", None),
-        ("http://virtualhumans.mpi-inf.mpg.de/behave", "project_page",
-         "https://virtualhumans.mpi-inf.mpg.de/behave", None),
+        (
+            "http://virtualhumans.mpi-inf.mpg.de/behave",
+            "project_page",
+            "https://virtualhumans.mpi-inf.mpg.de/behave",
+            None,
+        ),
         ("https://example.com/~alice/proj", "project_page", "https://example.com/~alice/proj", None),
         # Hugging Face
-        ("https://huggingface.co/meta-llama/Llama-2-7b-hf", "model_hub",
-         "https://huggingface.co/meta-llama/llama-2-7b-hf", "meta-llama/llama-2-7b-hf"),
+        (
+            "https://huggingface.co/meta-llama/Llama-2-7b-hf",
+            "model_hub",
+            "https://huggingface.co/meta-llama/llama-2-7b-hf",
+            "meta-llama/llama-2-7b-hf",
+        ),
         ("huggingface.co/datasets/x/y", "dataset", "https://huggingface.co/datasets/x/y", "x/y"),
-        ("https://huggingface.co/spaces/o/demo", "project_page", "https://huggingface.co/spaces/o/demo", "o/demo"),
-        ("https://huggingface.co/papers/2401.01234", "paper", "https://huggingface.co/papers/2401.01234", None),
-        ("https://huggingface.co/docs/transformers", "other", "https://huggingface.co/docs/transformers", None),
+        (
+            "https://huggingface.co/spaces/o/demo",
+            "project_page",
+            "https://huggingface.co/spaces/o/demo",
+            "o/demo",
+        ),
+        (
+            "https://huggingface.co/papers/2401.01234",
+            "paper",
+            "https://huggingface.co/papers/2401.01234",
+            None,
+        ),
+        (
+            "https://huggingface.co/docs/transformers",
+            "other",
+            "https://huggingface.co/docs/transformers",
+            None,
+        ),
         ("https://huggingface.co/meta-llama", "other", "https://huggingface.co/meta-llama", None),
         # data, papers, DOIs
         ("https://zenodo.org/record/1234567", "dataset", "https://zenodo.org/records/1234567", None),
-        ("https://zenodo.org/records/1234567/files/x.zip", "dataset", "https://zenodo.org/records/1234567", None),
+        (
+            "https://zenodo.org/records/1234567/files/x.zip",
+            "dataset",
+            "https://zenodo.org/records/1234567",
+            None,
+        ),
         ("https://doi.org/10.5281/zenodo.1234567", "dataset", "https://doi.org/10.5281/zenodo.1234567", None),
-        ("https://www.kaggle.com/datasets/owner/name", "dataset", "https://kaggle.com/datasets/owner/name",
-         "owner/name"),
+        (
+            "https://www.kaggle.com/datasets/owner/name",
+            "dataset",
+            "https://kaggle.com/datasets/owner/name",
+            "owner/name",
+        ),
         ("https://arxiv.org/abs/1706.03762v7", "paper", "https://arxiv.org/abs/1706.03762", None),
         ("arxiv.org/pdf/2401.01234.pdf", "paper", "https://arxiv.org/abs/2401.01234", None),
         ("https://openreview.net/forum?id=abc", "paper", "https://openreview.net/forum?id=abc", None),
@@ -123,8 +164,13 @@ def test_strip_trailing(raw: str, expected: str) -> None:
     "text, expected",
     [
         ("Code: https://github.com/a/b.", {("code", "https://github.com/a/b", "a/b")}),
-        ("Code at github.com/a/b, data at huggingface.co/datasets/x/y.",
-         {("code", "https://github.com/a/b", "a/b"), ("dataset", "https://huggingface.co/datasets/x/y", "x/y")}),
+        (
+            "Code at github.com/a/b, data at huggingface.co/datasets/x/y.",
+            {
+                ("code", "https://github.com/a/b", "a/b"),
+                ("dataset", "https://huggingface.co/datasets/x/y", "x/y"),
+            },
+        ),
         ("(see https://github.com/a/b)", {("code", "https://github.com/a/b", "a/b")}),
         ("[code](https://github.com/a/b)", {("code", "https://github.com/a/b", "a/b")}),
         ("Code:https://github.com/a/b", {("code", "https://github.com/a/b", "a/b")}),
@@ -134,8 +180,10 @@ def test_strip_trailing(raw: str, expected: str) -> None:
         ("Project page: https://foo.github.io/bar…", {("project_page", "https://foo.github.io/bar", None)}),
         ("Demo: foo.github.io/bar]", {("project_page", "https://foo.github.io/bar", None)}),
         ("See sites.google.com/view/abc.", {("project_page", "https://sites.google.com/view/abc", None)}),
-        ("Videos and code can be found https://sjlee.cc/vq-bet",
-         {("project_page", "https://sjlee.cc/vq-bet", None)}),
+        (
+            "Videos and code can be found https://sjlee.cc/vq-bet",
+            {("project_page", "https://sjlee.cc/vq-bet", None)},
+        ),
         ("Our results differ from https://sjlee.cc/vq-bet", {("other", "https://sjlee.cc/vq-bet", None)}),
         ("Videos at https://youtube.com/watch?v=x.", {("other", "https://youtube.com/watch?v=x", None)}),
         ("Built on arXiv preprint arXiv:1706.03762.", {("paper", "https://arxiv.org/abs/1706.03762", None)}),
@@ -144,8 +192,10 @@ def test_strip_trailing(raw: str, expected: str) -> None:
         ("BERT (10.18653/v1/N19-1423).", {("doi", "https://doi.org/10.18653/v1/n19-1423", None)}),
         ("https://arxiv.org/abs/1706.03762.", {("paper", "https://arxiv.org/abs/1706.03762", None)}),
         ("at https://doi.org/10.5281/zenodo.42.", {("dataset", "https://doi.org/10.5281/zenodo.42", None)}),
-        ("Repos: github.com/a/b and https://gitlab.com/g/s/p/-/tree/x.",
-         {("code", "https://github.com/a/b", "a/b"), ("code", "https://gitlab.com/g/s/p", "g/s/p")}),
+        (
+            "Repos: github.com/a/b and https://gitlab.com/g/s/p/-/tree/x.",
+            {("code", "https://github.com/a/b", "a/b"), ("code", "https://gitlab.com/g/s/p", "g/s/p")},
+        ),
         # negatives
         ("Write to a@b.com or alice.smith@cs.stanford.edu.", set()),
         ("e.g. this, i.e. that, cf. Fig. 3.2 and Eq. 4.", set()),

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from citekg.extractors import build_nlp, extract
+from citekg.extractors.extract import reference_id
+from citekg.extractors.links import classify_url
+from citekg.model import Extraction, Paper
+
+PAPERS = [
+    Paper(
+        id="arxiv:2401.01234",
+        title="FooNet: BERT for GLUE",
+        abstract=(
+            "We improve BERT on GLUE and MS COCO, building on arXiv:1706.03762 and doi:10.18653/v1/N19-1423. "
+            "Our own preprint is arXiv:2401.01234v2. Code: https://github.com/a/FooNet.git. "
+            "Project page: https://foo.github.io/foonet/."
+        ),
+        ids=(("arxiv", "2401.01234"), ("doi", "10.48550/arXiv.2401.01234")),
+        links=("https://github.com/a/FooNet", "https://huggingface.co/a/foonet"),
+    ),
+    Paper(id="title:0123456789abcdef", title="No abstract here"),
+    Paper(
+        id="doi:10.1/x",
+        title="Ünïcödé — “quotes” ImageNet",
+        abstract="Données on ImageNet… see https://x.org/é.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+@pytest.fixture(scope="module")
+def extractions(nlp) -> list[Extraction]:
+    return list(extract(PAPERS, nlp=nlp, batch_size=2))
+
+
+def test_extract_one_per_paper_in_order(extractions: list[Extraction]) -> None:
+    assert [e.paper.id for e in extractions] == [p.id for p in PAPERS]
+    assert all(e.extractor_version == "citekg-0.1.0;links=1;lexicon=1" for e in extractions)
+
+
+def test_extract_offsets_are_exact(extractions: list[Extraction]) -> None:
+    for extraction in extractions:
+        for mention in extraction.mentions:
+            assert getattr(extraction.paper, mention.field)[mention.start : mention.end] == mention.text
+        for link in extraction.links:
+            if link.field == "metadata":
+                assert (link.start, link.end) == (-1, -1)
+            else:
+                assert getattr(extraction.paper, link.field)[link.start : link.end] == link.url
+
+
+def test_extract_mentions(extractions: list[Extraction]) -> None:
+    got = {(m.field, m.label, m.key, m.text, m.role, m.extractor) for m in extractions[0].mentions}
+    assert got == {
+        ("title", "model", "bert", "BERT", "used", "lexicon"),
+        ("title", "dataset", "glue", "GLUE", "used", "lexicon"),
+        ("abstract", "model", "bert", "BERT", "used", "lexicon"),
+        ("abstract", "dataset", "glue", "GLUE", "used", "lexicon"),
+        ("abstract", "dataset", "coco", "MS COCO", "used", "lexicon"),
+    }
+    assert {m.confidence for m in extractions[0].mentions} == {0.9}
+    assert {(m.field, m.text) for m in extractions[2].mentions} == {
+        ("title", "ImageNet"),
+        ("abstract", "ImageNet"),
+    }
+
+
+def test_extract_links(extractions: list[Extraction]) -> None:
+    got = {(lk.field, lk.kind, lk.normalized) for lk in extractions[0].links}
+    assert got == {
+        ("abstract", "paper", "https://arxiv.org/abs/1706.03762"),
+        ("abstract", "doi", "https://doi.org/10.18653/v1/n19-1423"),
+        ("abstract", "paper", "https://arxiv.org/abs/2401.01234"),
+        ("abstract", "code", "https://github.com/a/foonet"),
+        ("abstract", "project_page", "https://foo.github.io/foonet"),
+        ("metadata", "code", "https://github.com/a/foonet"),
+        ("metadata", "model_hub", "https://huggingface.co/a/foonet"),
+    }
+    assert [lk.url for lk in extractions[2].links] == ["https://x.org/é"]
+    assert extractions[1].links == () and extractions[1].mentions == ()
+
+
+def test_extract_references_exclude_own_id(extractions: list[Extraction]) -> None:
+    assert extractions[0].references == ("arxiv:1706.03762", "doi:10.18653/v1/n19-1423")
+    assert extractions[1].references == () and extractions[2].references == ()
+
+
+@pytest.mark.parametrize(
+    "url, ref",
+    [
+        ("arXiv:1706.03762v7", "arxiv:1706.03762"),
+        ("https://huggingface.co/papers/2401.01234", "arxiv:2401.01234"),
+        ("https://doi.org/10.48550/arXiv.2401.01234", "arxiv:2401.01234"),
+        ("10.18653/v1/N19-1423", "doi:10.18653/v1/n19-1423"),
+        ("https://doi.org/10.5281/zenodo.42", None),  # a dataset, not a paper
+        ("https://openreview.net/forum?id=abc", None),
+        ("https://github.com/a/b", None),
+    ],
+)
+def test_reference_id(url: str, ref: str | None) -> None:
+    assert reference_id(classify_url(url)) == ref
+
+
+def test_extract_json_roundtrip(extractions: list[Extraction]) -> None:
+    for extraction in extractions:
+        line = json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True)
+        assert Extraction.from_dict(json.loads(line)).to_dict() == extraction.to_dict()
+
+
+def test_extract_is_deterministic(nlp, extractions: list[Extraction]) -> None:
+    again = list(extract(PAPERS, nlp=build_nlp(), batch_size=64))
+    assert [e.to_dict() for e in again] == [e.to_dict() for e in extractions]
+
+
+def test_extract_default_pipeline_and_empty_input() -> None:
+    assert list(extract([])) == []
+    (only,) = extract(PAPERS[:1])
+    assert only.extractor_version == "citekg-0.1.0;links=1;lexicon=1"
+
+
+def test_extract_with_subset_pipeline() -> None:
+    (only,) = extract(PAPERS[:1], nlp=build_nlp(["links"]))
+    assert only.mentions == () and only.links
+    assert only.extractor_version == "citekg-0.1.0;links=1"
+
+
+def test_extract_rejects_bad_batch_size() -> None:
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        list(extract(PAPERS, batch_size=0))
+
+
+def test_extract_trending_corpus(nlp, trending_path: Path) -> None:
+    lines = trending_path.read_text(encoding="utf-8").splitlines()[2:]
+    lines[0] = lines[0].removeprefix("Subscribe")
+    papers = [Paper(id=f"t:{i}", title=lines[i], abstract=lines[i + 1]) for i in range(0, len(lines) - 1, 2)]
+    extractions = list(extract(papers, nlp=nlp))
+    links = [lk for e in extractions for lk in e.links]
+    assert len(links) == 29
+    assert sum(lk.kind == "code" for lk in links) == 18
+    assert sum(lk.kind == "project_page" for lk in links) == 11
+    for extraction in extractions:
+        for lk in extraction.links:
+            assert getattr(extraction.paper, lk.field)[lk.start : lk.end] == lk.url
+        for m in extraction.mentions:
+            assert getattr(extraction.paper, m.field)[m.start : m.end] == m.text
