@@ -58,6 +58,7 @@ _TOKEN = re.compile(
     r"|[A-Za-z_]\w*",
     re.UNICODE,
 )
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _RESULT_FORMAT = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
@@ -73,6 +74,11 @@ def _keywords(text: str) -> list[str]:
         ['SELECT']
     """
     return [t.upper() for t in _TOKEN.findall(text) if (t[0].isalpha() or t[0] == "_") and ":" not in t]
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF else ""
 
 
 def query_form(text: str) -> str | None:
@@ -101,6 +107,8 @@ def check_text(text: str) -> str | None:
         True
     """
     words = set(_keywords(text))
+    if "\\u" in text or "\\U" in text:  # SPARQL 1.0 allowed \u escapes anywhere: check the unescaped text too
+        words |= set(_keywords(_UNICODE_ESCAPE.sub(_unescape, text)))
     if "SERVICE" in words:
         return "SERVICE (federated query) is disabled on this endpoint"
     if "LOAD" in words:

@@ -91,7 +91,7 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return ranges
 
 
-def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
+def _quality(offer: str, ranges: list[tuple[str, float]], *, exact_only: bool = False) -> float:
     """The q of the most specific range matching ``offer`` (RFC 9110 §12.5.1); 0 when none matches."""
     kind, _, sub = offer.partition("/")
     best_specificity, best_q = -1, 0.0
@@ -99,6 +99,8 @@ def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
         rkind, _, rsub = media.partition("/")
         if media == offer:
             specificity = 2
+        elif exact_only:
+            continue
         elif rkind == kind and rsub == "*":
             specificity = 1
         elif media == "*/*":
@@ -138,7 +140,8 @@ def choose_format(accept: str | None, kind: str) -> Format | None:
     best: Format | None = None
     best_q = 0.0
     for fmt in formats:
-        q = max(_quality(offer, ranges) for offer in fmt.accepts)
+        # Wildcards are matched against the canonical type only, so "srj;q=0, */*" does not pick JSON.
+        q = max([_quality(fmt.accepts[0], ranges)] + [_quality(o, ranges, exact_only=True) for o in fmt.accepts[1:]])
         if q > best_q:
             best, best_q = fmt, q
     return best

@@ -26,6 +26,12 @@ def fixture_store() -> ox.Store:
     return store
 
 
+@pytest.fixture(name="fixture_store")
+def _fixture_store() -> Callable[[], ox.Store]:
+    """A factory of fresh in-memory stores filled from data.ttl."""
+    return fixture_store
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
