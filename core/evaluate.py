@@ -116,7 +116,10 @@ class Scores:
         """JSON-ready nested dicts: ``{"exact": {type: counts, "micro": …}, "overlap": {…}}``."""
         return {
             "types": list(self.types),
-            "exact": {**{t: self.exact[t].to_dict() for t in self.types}, "micro": self.micro_exact.to_dict()},
+            "exact": {
+                **{t: self.exact[t].to_dict() for t in self.types},
+                "micro": self.micro_exact.to_dict(),
+            },
             "overlap": {
                 **{t: self.overlap[t].to_dict() for t in self.types},
                 "micro": self.micro_overlap.to_dict(),
@@ -173,8 +176,8 @@ def score(
 
     Examples:
         >>> from citekg.gold import GoldDoc, GoldSpan
-        >>> gold = [GoldDoc("d1", "BERT on SQuAD for QA", (GoldSpan(0, 4, "method"), GoldSpan(8, 13, "dataset"),
-        ...                                                  GoldSpan(18, 20, "task")))]
+        >>> spans = (GoldSpan(0, 4, "method"), GoldSpan(8, 13, "dataset"), GoldSpan(18, 20, "task"))
+        >>> gold = [GoldDoc("d1", "BERT on SQuAD for QA", spans)]
         >>> s = score(gold, {"d1": [(0, 4, "method"), (8, 12, "dataset"), (14, 17, "dataset")]})
         >>> s.types
         ('method', 'dataset', 'task')
@@ -215,7 +218,8 @@ def predictions_from_extractions(
     Examples:
         >>> from citekg.model import Mention
         >>> from citekg.gold.scierc import SCIERC_MAPPING
-        >>> ex = Extraction(Paper("p1", ""), mentions=(Mention("p1", "model", "BERT", 0, 4, "abstract", "bert"),))
+        >>> mention = Mention("p1", "model", "BERT", 0, 4, "abstract", "bert")
+        >>> ex = Extraction(Paper("p1", ""), mentions=(mention,))
         >>> predictions_from_extractions([ex], SCIERC_MAPPING)
         {'p1': [(0, 4, 'method')]}
     """
@@ -362,8 +366,8 @@ def format_report(report: EvalReport) -> str:
         >>> from citekg.gold import GoldDoc, GoldSpan
         >>> from citekg.gold.tdmsci import TDMSCI_MAPPING
         >>> docs = [GoldDoc("s", "ImageNet", (GoldSpan(0, 8, "dataset"),))]
-        >>> r = EvalReport("toy", TDMSCI_MAPPING, score(docs, {"s": [(0, 8, "dataset")]}, types=TDMSCI_MAPPING.types),
-        ...                docs=1, chars=8)
+        >>> scores = score(docs, {"s": [(0, 8, "dataset")]}, types=TDMSCI_MAPPING.types)
+        >>> r = EvalReport("toy", TDMSCI_MAPPING, scores, docs=1, chars=8)
         >>> print(format_report(r))  # doctest: +NORMALIZE_WHITESPACE
         toy: 1 docs, 8 chars
         type       gold    pred    exact P    R      F1    overlap P    R      F1
@@ -378,7 +382,8 @@ def format_report(report: EvalReport) -> str:
 
     s = report.scores
     rows = []
-    for name, ex, ov in [(t, s.exact[t], s.overlap[t]) for t in s.types] + [("micro", s.micro_exact, s.micro_overlap)]:
+    table = [(t, s.exact[t], s.overlap[t]) for t in s.types] + [("micro", s.micro_exact, s.micro_overlap)]
+    for name, ex, ov in table:
         rows.append(
             [name, ex.gold, ex.predicted, _pct(ex.precision), _pct(ex.recall), _pct(ex.f1),
              _pct(ov.precision), _pct(ov.recall), _pct(ov.f1)]
@@ -450,7 +455,8 @@ def _score_file(docs: Sequence[GoldDoc], path: Path, mapping: LabelMapping, spec
     predicted: dict[str, list[Span]] = {}
     for doc in read_contract(path):
         if doc.doc_id in texts and doc.text != texts[doc.doc_id]:
-            raise InputError(str(path), f"{doc.doc_id}: predictions were made on a different text than the gold")
+            reason = f"{doc.doc_id}: predictions were made on another text than the gold's"
+            raise InputError(str(path), reason)
         spans = predicted.setdefault(doc.doc_id, [])
         for s in doc.spans:
             label = mapping.predicted_label(s.label)

@@ -53,10 +53,10 @@ GOLD_FORMATS: dict[str, GoldFormat] = {
     f.name: f
     for f in (
         GoldFormat("scierc", read_scierc, SCIERC_MAPPING, "SciERC processed JSON, one abstract per line"),
-        GoldFormat("tdmsci", read_tdmsci, TDMSCI_MAPPING, "TDMSci CoNLL (token, offset, BIO tag), one sentence per unit"),
-        GoldFormat("scier", read_scier, SCIER_MAPPING, "SciER PLM JSONL (token offsets), one sentence per unit"),
-        GoldFormat("scier-llm", read_scier_llm, SCIER_MAPPING, "SciER LLM JSONL (mention strings located in tokens)"),
-        GoldFormat("citekg", read_contract, CONTRACT_MAPPING, "citekg extraction JSONL contract, title + abstract"),
+        GoldFormat("tdmsci", read_tdmsci, TDMSCI_MAPPING, "TDMSci CoNLL (token, offset, BIO tag); sentences"),
+        GoldFormat("scier", read_scier, SCIER_MAPPING, "SciER PLM JSONL (token offsets); sentences"),
+        GoldFormat("scier-llm", read_scier_llm, SCIER_MAPPING, "SciER LLM JSONL (mention strings located)"),
+        GoldFormat("citekg", read_contract, CONTRACT_MAPPING, "citekg extraction JSONL; title + abstract"),
     )
 }
 
@@ -73,7 +73,7 @@ def get_gold_format(name: str) -> GoldFormat:
         >>> get_gold_format("brat")
         Traceback (most recent call last):
         ...
-        citekg.errors.UnknownNameError: unknown gold format 'brat'; choose one of: citekg, scier, scier-llm, scierc, tdmsci
+        citekg.errors.UnknownNameError: unknown gold format 'brat'; choose one of: citekg, scier, ...
     """
     try:
         return GOLD_FORMATS[name]
@@ -95,7 +95,7 @@ def parse_gold_spec(spec: str) -> tuple[str, Path]:
         >>> parse_gold_spec("test.json")
         Traceback (most recent call last):
         ...
-        citekg.errors.UnknownNameError: unknown gold format ''; choose one of: citekg, scier, scier-llm, scierc, tdmsci
+        citekg.errors.UnknownNameError: unknown gold format ''; choose one of: citekg, scier, ...
     """
     name, sep, path = spec.partition(":")
     get_gold_format(name if sep else "")

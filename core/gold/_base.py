@@ -127,8 +127,10 @@ def ordered_types(types: Iterable[str]) -> tuple[str, ...]:
 
 
 # Penn Treebank escapes used by SciERC's tokeniser.
-_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
-_NO_SPACE_BEFORE = {",", ".", ";", ":", "?", "!", ")", "]", "}", "%", "'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}
+_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+_PTB.update({"``": '"', "''": '"'})
+_NO_SPACE_BEFORE = {",", ".", ";", ":", "?", "!", ")", "]", "}", "%"}
+_NO_SPACE_BEFORE.update({"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"})
 _NO_SPACE_AFTER = {"(", "[", "{"}
 
 
@@ -137,8 +139,8 @@ def join_tokens(tokens: Sequence[str], *, detokenize: bool = True) -> tuple[str,
 
     With ``detokenize`` the text reads like the abstract it came from, since that is what extractors see
     in use: Penn Treebank escapes are undone, no space goes before closing punctuation or after opening
-    brackets, quotes hug what they quote, and a lone ``-`` between two word tokens is glued to both ("self - attentive" →
-    "self-attentive"). Without it tokens are joined by single spaces, escapes kept.
+    brackets, quotes hug what they quote, and a lone ``-`` between two word tokens is glued to both
+    ("self - attentive" → "self-attentive"). Without it tokens are joined by single spaces, escapes kept.
 
     Examples:
         >>> join_tokens(["BERT", "-LRB-", "Devlin", "-RRB-", ",", "self", "-", "attentive", "."])
@@ -242,7 +244,8 @@ def map_label(mapping: LabelMapping, label: str, path: str | Path, line: int) ->
         return mapping.gold_label(label)
     except KeyError:
         known = ", ".join(g for g, _ in mapping.gold)
-        raise InputError(str(path), f"unknown label {label!r}; the mapping knows: {known}", line=line) from None
+        reason = f"unknown label {label!r}; the mapping knows: {known}"
+        raise InputError(str(path), reason, line=line) from None
 
 
 def make_doc(doc_id: str, text: str, spans: Iterable[GoldSpan]) -> GoldDoc:

@@ -26,7 +26,9 @@ CONTRACT_MAPPING = LabelMapping(gold=tuple((t, t) for t in _TYPES), predicted=tu
 FIELD_SEPARATOR = "\n\n"
 
 
-def compose_text(title: str, abstract: str, fields: Sequence[str] = ("title", "abstract")) -> tuple[str, dict[str, int]]:
+def compose_text(
+    title: str, abstract: str, fields: Sequence[str] = ("title", "abstract")
+) -> tuple[str, dict[str, int]]:
     """Return the evaluation text of a paper and the offset at which each included field starts.
 
     Examples:
@@ -93,7 +95,8 @@ def read_contract(
                 continue
             source = values[field]
             if not 0 <= start < end <= len(source):
-                raise InputError(str(path), f"{doc_id}: span [{start}, {end}) outside the {field}", line=number)
+                reason = f"{doc_id}: span [{start}, {end}) outside the {field}"
+                raise InputError(str(path), reason, line=number)
             written = mention.get("text")
             if written is not None and source[start:end] != written:
                 raise InputError(

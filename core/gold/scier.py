@@ -19,7 +19,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from citekg.errors import CitekgWarning, InputError
 from citekg.gold._base import (
@@ -67,7 +67,7 @@ def read_scier(
         try:
             doc_id = str(record["doc_id"])
             sentences: list[list[str]] = record["sentences"]
-            ner: list[list[list[object]]] = record["ner"]
+            ner: list[list[list[Any]]] = record["ner"]
         except (KeyError, TypeError) as error:
             raise InputError(str(path), f"not a SciER PLM record ({error!r})", line=number) from None
         if unit == "document":
@@ -85,7 +85,7 @@ def read_scier(
 def _doc(
     doc_id: str,
     tokens: Sequence[str],
-    mentions: Sequence[Sequence[object]],
+    mentions: Sequence[Sequence[Any]],
     offset: int,
     mapping: LabelMapping,
     detokenize: bool,
@@ -99,7 +99,7 @@ def _doc(
         label = map_label(mapping, str(raw), path, line)
         if label is None:
             continue
-        first, last = int(start) - offset, int(end) - offset  # type: ignore[call-overload]
+        first, last = int(start) - offset, int(end) - offset
         if not 0 <= first <= last < len(tokens):
             raise InputError(str(path), f"{doc_id}: span [{start}, {end}] outside its unit", line=line)
         spans.append(GoldSpan(*token_spans_to_chars(starts, words, first, last), label))
@@ -138,8 +138,8 @@ def read_scier_llm(
                 continue
             found = _locate(tokens, surface.split(), label, taken)
             if found is None:
-                warnings.warn(f"{path}:{number}: mention {surface!r} not found in its sentence", CitekgWarning,
-                              stacklevel=2)
+                message = f"{path}:{number}: mention {surface!r} not found in its sentence"
+                warnings.warn(message, CitekgWarning, stacklevel=2)
                 continue
             taken.add((*found, label))
             spans.append(GoldSpan(*token_spans_to_chars(starts, words, *found), label))

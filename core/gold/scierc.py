@@ -74,7 +74,8 @@ def read_scierc(
             if label is None:
                 continue
             if not 0 <= start <= end < len(tokens):
-                raise InputError(str(path), f"span [{start}, {end}] outside {len(tokens)} tokens", line=number)
+                reason = f"span [{start}, {end}] outside {len(tokens)} tokens"
+                raise InputError(str(path), reason, line=number)
             char_start, char_end = token_spans_to_chars(starts, words, start, end)
             spans.append(GoldSpan(char_start, char_end, label))
         yield make_doc(doc_id, text, spans)

@@ -81,7 +81,9 @@ def read_tdmsci(path: str | Path, *, mapping: LabelMapping = TDMSCI_MAPPING) -> 
         yield _sentence(f"{path.stem}#{count}", rows, mapping, path)
 
 
-def _sentence(doc_id: str, rows: Sequence[tuple[str, int, str, int]], mapping: LabelMapping, path: Path) -> GoldDoc:
+def _sentence(
+    doc_id: str, rows: Sequence[tuple[str, int, str, int]], mapping: LabelMapping, path: Path
+) -> GoldDoc:
     pieces: list[str] = []
     starts: list[int] = []
     pos = 0
