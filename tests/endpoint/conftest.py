@@ -75,9 +75,7 @@ def server() -> Iterator[Server]:
         yield srv
 
 
-@pytest.fixture()
-def make_server() -> Iterator[Callable[..., Server]]:
-    """Start extra servers with custom options inside one test; all are stopped afterwards."""
+def _server_factory() -> Iterator[Callable[..., Server]]:
     stack: list[Any] = []
 
     def start(store: ox.Store | None = None, **options: Any) -> Server:
@@ -90,3 +88,24 @@ def make_server() -> Iterator[Callable[..., Server]]:
     yield start
     for cm in reversed(stack):
         cm.__exit__(None, None, None)
+
+
+@pytest.fixture()
+def make_server() -> Iterator[Callable[..., Server]]:
+    """Start extra servers with custom options inside one test; all are stopped afterwards."""
+    yield from _server_factory()
+
+
+@pytest.fixture(scope="module")
+def make_module_server() -> Iterator[Callable[..., Server]]:
+    """Like ``make_server``, but the servers live for the whole test module."""
+    yield from _server_factory()
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[Any]:
+    """One httpx client for the session (creating one per test costs an SSL context each time)."""
+    import httpx
+
+    with httpx.Client(timeout=30) as client:
+        yield client
