@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from citekg.errors import CitekgWarning, InputError, UnknownNameError
 from citekg.gold import (
     GOLD_FORMATS,
@@ -39,8 +38,13 @@ FIXTURES = [
             (
                 "toy-1",
                 "We train a conditional random field (CRF) on the Penn Treebank. It improves F1 for parsing.",
-                [("conditional random field", "method"), ("CRF", "method"), ("Penn Treebank", "dataset"),
-                 ("F1", "metric"), ("parsing", "task")],
+                [
+                    ("conditional random field", "method"),
+                    ("CRF", "method"),
+                    ("Penn Treebank", "dataset"),
+                    ("F1", "metric"),
+                    ("parsing", "task"),
+                ],
             ),
             ("toy-2", 'A "toy" system.', []),  # OtherScientificTerm dropped
         ],
@@ -51,9 +55,15 @@ FIXTURES = [
         [
             (
                 "toy-1",
-                "We train a conditional random field -LRB- CRF -RRB- on the Penn Treebank . It improves F1 for parsing .",
-                [("conditional random field", "method"), ("CRF", "method"), ("Penn Treebank", "dataset"),
-                 ("F1", "metric"), ("parsing", "task")],
+                "We train a conditional random field -LRB- CRF -RRB- on the Penn Treebank . "
+                "It improves F1 for parsing .",
+                [
+                    ("conditional random field", "method"),
+                    ("CRF", "method"),
+                    ("Penn Treebank", "dataset"),
+                    ("F1", "metric"),
+                    ("parsing", "task"),
+                ],
             ),
             ("toy-2", "A `` toy '' system .", []),
         ],
@@ -62,8 +72,11 @@ FIXTURES = [
         "tdmsci",
         lambda: read_tdmsci(DATA / "tdmsci.conll"),
         [
-            ("tdmsci#0", "We report BLEU on WMT14 for machine translation.",
-             [("BLEU", "metric"), ("WMT14", "dataset"), ("machine translation", "task")]),
+            (
+                "tdmsci#0",
+                "We report BLEU on WMT14 for machine translation.",
+                [("BLEU", "metric"), ("WMT14", "dataset"), ("machine translation", "task")],
+            ),
             ("tdmsci#1", "Results improve.", []),  # a wide gap becomes one space
             ("tdmsci#2", "SQuAD is hard", [("SQuAD", "dataset")]),  # an offset running backwards
         ],
@@ -80,8 +93,11 @@ FIXTURES = [
         "scier-document",
         lambda: read_scier(DATA / "scier_plm.jsonl", unit="document"),
         [
-            ("d1", "We fine-tune BERT on SQuAD. Question answering is hard.",
-             [("BERT", "method"), ("SQuAD", "dataset"), ("Question answering", "task")]),
+            (
+                "d1",
+                "We fine-tune BERT on SQuAD. Question answering is hard.",
+                [("BERT", "method"), ("SQuAD", "dataset"), ("Question answering", "task")],
+            ),
         ],
     ),
     (
@@ -97,8 +113,11 @@ FIXTURES = [
         "citekg-title-abstract",
         lambda: read_contract(DATA / "contract.jsonl"),
         [
-            ("arxiv:2110.11309", "MEND: Fast Model Editing at Scale\n\nWe propose MEND, evaluated on zsRE with GPT-J.",
-             [("MEND", "method"), ("MEND", "method"), ("zsRE", "dataset"), ("GPT-J", "model")]),
+            (
+                "arxiv:2110.11309",
+                "MEND: Fast Model Editing at Scale\n\nWe propose MEND, evaluated on zsRE with GPT-J.",
+                [("MEND", "method"), ("MEND", "method"), ("zsRE", "dataset"), ("GPT-J", "model")],
+            ),
             ("p2", "Top-1 accuracy on ImageNet.", [("Top-1 accuracy", "metric"), ("ImageNet", "dataset")]),
         ],
     ),
@@ -106,8 +125,11 @@ FIXTURES = [
         "citekg-abstract-only",
         lambda: read_contract(DATA / "contract.jsonl", fields=("abstract",)),
         [
-            ("arxiv:2110.11309", "We propose MEND, evaluated on zsRE with GPT-J.",
-             [("MEND", "method"), ("zsRE", "dataset"), ("GPT-J", "model")]),
+            (
+                "arxiv:2110.11309",
+                "We propose MEND, evaluated on zsRE with GPT-J.",
+                [("MEND", "method"), ("zsRE", "dataset"), ("GPT-J", "model")],
+            ),
             ("p2", "Top-1 accuracy on ImageNet.", [("Top-1 accuracy", "metric"), ("ImageNet", "dataset")]),
         ],
     ),
@@ -155,22 +177,52 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
         ("bad.json", "{not json\n", read_scierc, "bad.json:1: not valid JSON"),
         ("list.json", "[1, 2]\n", read_scierc, "list.json:1: expected one JSON object per line"),
         ("nokey.json", '{"sentences": [["a"]]}\n', read_scierc, "nokey.json:1: not a SciERC record"),
-        ("label.json", '{"sentences": [["a"]], "ner": [[[0, 0, "Thing"]]], "doc_key": "x"}\n', read_scierc,
-         "label.json:1: unknown label 'Thing'; the mapping knows: Method, Material"),
-        ("range.json", '{"sentences": [["a"]], "ner": [[[0, 3, "Task"]]], "doc_key": "x"}\n', read_scierc,
-         "range.json:1: span [0, 3] outside 1 tokens"),
+        (
+            "label.json",
+            '{"sentences": [["a"]], "ner": [[[0, 0, "Thing"]]], "doc_key": "x"}\n',
+            read_scierc,
+            "label.json:1: unknown label 'Thing'; the mapping knows: Method, Material",
+        ),
+        (
+            "range.json",
+            '{"sentences": [["a"]], "ner": [[[0, 3, "Task"]]], "doc_key": "x"}\n',
+            read_scierc,
+            "range.json:1: span [0, 3] outside 1 tokens",
+        ),
         ("cols.conll", "a\t0\n", read_tdmsci, "cols.conll:1: expected 'token<TAB>offset<TAB>tag'"),
         ("tag.conll", "a\t0\tB-MODEL\n", read_tdmsci, "tag.conll:1: unknown label 'MODEL'"),
-        ("cross.jsonl", '{"doc_id": "d", "sentences": [["a"], ["b"]], "ner": [[[0, 1, "Task"]], []]}\n',
-         read_scier, "cross.jsonl:1: d#0: span [0, 1] outside its unit"),
-        ("field.jsonl", '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 1, "label": "task", '
-         '"field": "body"}]}\n', read_contract, "field.jsonl:1: p: unknown field 'body'"),
-        ("off.jsonl", '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 5, "label": "task"}]}\n',
-         read_contract, "off.jsonl:1: p: span [0, 5) outside the abstract"),
-        ("text.jsonl", '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 1, "label": "task", '
-         '"text": "b"}]}\n', read_contract, "text.jsonl:1: p: mention text 'b' differs from the abstract"),
-        ("label.jsonl", '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 1, "label": "Task"}]}\n',
-         read_contract, "label.jsonl:1: unknown label 'Task'"),
+        (
+            "cross.jsonl",
+            '{"doc_id": "d", "sentences": [["a"], ["b"]], "ner": [[[0, 1, "Task"]], []]}\n',
+            read_scier,
+            "cross.jsonl:1: d#0: span [0, 1] outside its unit",
+        ),
+        (
+            "field.jsonl",
+            '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 1, "label": "task", '
+            '"field": "body"}]}\n',
+            read_contract,
+            "field.jsonl:1: p: unknown field 'body'",
+        ),
+        (
+            "off.jsonl",
+            '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 5, "label": "task"}]}\n',
+            read_contract,
+            "off.jsonl:1: p: span [0, 5) outside the abstract",
+        ),
+        (
+            "text.jsonl",
+            '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 1, "label": "task", '
+            '"text": "b"}]}\n',
+            read_contract,
+            "text.jsonl:1: p: mention text 'b' differs from the abstract",
+        ),
+        (
+            "label.jsonl",
+            '{"id": "p", "abstract": "ab", "mentions": [{"start": 0, "end": 1, "label": "Task"}]}\n',
+            read_contract,
+            "label.jsonl:1: unknown label 'Task'",
+        ),
     ],
 )
 def test_reader_rejects(tmp_path, name, content, read, message):
@@ -186,7 +238,11 @@ def test_reader_missing_file(tmp_path):
 
 
 def test_scier_llm_warns_on_missing_mention(tmp_path):
-    path = write(tmp_path, "llm.jsonl", json.dumps({"doc_id": "d", "sentence": "no names .", "ner": [["GPT", "Method"]]}))
+    path = write(
+        tmp_path,
+        "llm.jsonl",
+        json.dumps({"doc_id": "d", "sentence": "no names .", "ner": [["GPT", "Method"]]}),
+    )
     with pytest.warns(CitekgWarning, match="mention 'GPT' not found"):
         docs = list(read_scier_llm(path))
     assert docs == [GoldDoc("d#0", "no names.", ())]
@@ -221,9 +277,21 @@ def test_parse_gold_spec(spec, expected):
 @pytest.mark.parametrize(
     "spec, error, message",
     [
-        ("brat:x.ann", UnknownNameError, "unknown gold format 'brat'; choose one of: citekg, scier, scier-llm, scierc, tdmsci"),
-        ("test.json", UnknownNameError, "unknown gold format ''; choose one of: citekg, scier, scier-llm, scierc, tdmsci"),
-        ("scierc:", InputError, "scierc:: no file after the format; write FORMAT:PATH, e.g. scierc:test.json"),
+        (
+            "brat:x.ann",
+            UnknownNameError,
+            "unknown gold format 'brat'; choose one of: citekg, scier, scier-llm, scierc, tdmsci",
+        ),
+        (
+            "test.json",
+            UnknownNameError,
+            "unknown gold format ''; choose one of: citekg, scier, scier-llm, scierc, tdmsci",
+        ),
+        (
+            "scierc:",
+            InputError,
+            "scierc:: no file after the format; write FORMAT:PATH, e.g. scierc:test.json",
+        ),
     ],
 )
 def test_parse_gold_spec_rejects(spec, error, message):
@@ -249,9 +317,19 @@ def test_read_gold_passes_options():
 
 # (spec relative to ../shared/gold, reader options, units, spans per citekg type) — counts from each SOURCE.md
 REAL = [
-    ("scierc:scierc/processed_json/train.json", {}, 350, {"method": 1445, "task": 894, "dataset": 542, "metric": 231}),
+    (
+        "scierc:scierc/processed_json/train.json",
+        {},
+        350,
+        {"method": 1445, "task": 894, "dataset": 542, "metric": 231},
+    ),
     ("scierc:scierc/processed_json/dev.json", {}, 50, None),
-    ("scierc:scierc/processed_json/test.json", {}, 100, {"method": 430, "task": 263, "dataset": 158, "metric": 71}),
+    (
+        "scierc:scierc/processed_json/test.json",
+        {},
+        100,
+        {"method": 430, "task": 263, "dataset": 158, "metric": 71},
+    ),
     ("tdmsci:tdmsci/train_1500_v2.conll", {}, 1523, {"task": 1219, "dataset": 420, "metric": 536}),
     ("tdmsci:tdmsci/test_500_v2.conll", {}, 487, {"task": 396, "dataset": 192, "metric": 174}),
     ("scier:scier/PLM/dev.jsonl", {}, 713, {"method": 1549, "task": 416, "dataset": 269}),
@@ -286,14 +364,16 @@ def test_real_corpus(gold_dir, spec, options, units, per_type):
 
 
 def test_real_scierc_matches_raw_brat(gold_dir):
-    """The rebuilt spans read like the upstream BRAT annotations (whitespace aside; 3 use an en dash there)."""
+    """Rebuilt spans read like the upstream BRAT annotations (whitespace aside; 3 use an en dash there)."""
     mapping = {"Method": "method", "Material": "dataset", "Task": "task", "Metric": "metric"}
     ours: Counter[tuple[str, str, str]] = Counter()
     brat: Counter[tuple[str, str, str]] = Counter()
     for doc in read_scierc(gold_dir / "scierc/processed_json/test.json"):
         for s in doc.spans:
             ours[(doc.doc_id, s.label, re.sub(r"\s+", "", doc.text[s.start : s.end]))] += 1
-        for line in (gold_dir / "scierc/raw_brat" / f"{doc.doc_id}.ann").read_text(encoding="utf-8").splitlines():
+        for line in (
+            (gold_dir / "scierc/raw_brat" / f"{doc.doc_id}.ann").read_text(encoding="utf-8").splitlines()
+        ):
             if line.startswith("T"):
                 _, info, text = line.split("\t")
                 if info.split()[0] in mapping:
@@ -304,7 +384,8 @@ def test_real_scierc_matches_raw_brat(gold_dir):
 
 def test_real_tdmsci_matches_brat(gold_dir):
     ours = Counter(
-        (s.label, re.sub(r"\s", "", d.text[s.start : s.end])) for d in read_tdmsci(gold_dir / "tdmsci/test_500_v2.conll")
+        (s.label, re.sub(r"\s", "", d.text[s.start : s.end]))
+        for d in read_tdmsci(gold_dir / "tdmsci/test_500_v2.conll")
         for s in d.spans
     )
     brat = Counter()

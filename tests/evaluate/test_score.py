@@ -7,13 +7,12 @@ import math
 from pathlib import Path
 
 import pytest
-
 from citekg.errors import InputError, UnknownNameError
 from citekg.evaluate import Counts, EvalReport, evaluate, format_report, match_overlap, run_eval, score
 from citekg.gold import GoldDoc, GoldSpan, LabelMapping
 from citekg.gold.scierc import SCIERC_MAPPING
 from citekg.gold.tdmsci import TDMSCI_MAPPING
-from citekg.model import Extraction, Mention, Paper
+from citekg.model import Extraction, Mention
 
 DATA = Path(__file__).parent / "data"
 
@@ -30,23 +29,62 @@ def doc(*spans: GoldSpan, doc_id: str = "d") -> GoldDoc:
 # (gold spans, predicted spans, types, {type: (exact counts, overlap counts)} as (gold, predicted, matched))
 TABLE = [
     pytest.param([BERT], [(9, 13, "method")], None, {"method": ((1, 1, 1), (1, 1, 1))}, id="exact hit"),
-    pytest.param([BERT], [(9, 12, "method")], None, {"method": ((1, 1, 0), (1, 1, 1))}, id="partial is overlap only"),
-    pytest.param([BERT], [(9, 13, "dataset")], ("method", "dataset"),
-                 {"method": ((1, 0, 0), (1, 0, 0)), "dataset": ((0, 1, 0), (0, 1, 0))}, id="wrong type is no match"),
-    pytest.param([BERT], [(13, 17, "method")], None, {"method": ((1, 1, 0), (1, 1, 0))}, id="touching is not overlap"),
-    pytest.param([BERT], [(9, 13, "method"), (9, 13, "method")], None, {"method": ((1, 1, 1), (1, 1, 1))},
-                 id="duplicate prediction counts once"),
-    pytest.param([BERT], [(9, 11, "method"), (11, 13, "method")], None, {"method": ((1, 2, 0), (1, 2, 1))},
-                 id="two halves match one gold span once"),
-    pytest.param([GoldSpan(9, 13, "method"), GoldSpan(17, 22, "method")], [(9, 22, "method")], None,
-                 {"method": ((2, 1, 0), (2, 1, 1))}, id="one wide prediction matches one of two"),
-    pytest.param([BERT, SQUAD, EM], [], None,
-                 {"method": ((1, 0, 0), (1, 0, 0)), "dataset": ((1, 0, 0), (1, 0, 0)), "metric": ((1, 0, 0), (1, 0, 0))},
-                 id="nothing predicted"),
+    pytest.param(
+        [BERT], [(9, 12, "method")], None, {"method": ((1, 1, 0), (1, 1, 1))}, id="partial is overlap only"
+    ),
+    pytest.param(
+        [BERT],
+        [(9, 13, "dataset")],
+        ("method", "dataset"),
+        {"method": ((1, 0, 0), (1, 0, 0)), "dataset": ((0, 1, 0), (0, 1, 0))},
+        id="wrong type is no match",
+    ),
+    pytest.param(
+        [BERT], [(13, 17, "method")], None, {"method": ((1, 1, 0), (1, 1, 0))}, id="touching is not overlap"
+    ),
+    pytest.param(
+        [BERT],
+        [(9, 13, "method"), (9, 13, "method")],
+        None,
+        {"method": ((1, 1, 1), (1, 1, 1))},
+        id="duplicate prediction counts once",
+    ),
+    pytest.param(
+        [BERT],
+        [(9, 11, "method"), (11, 13, "method")],
+        None,
+        {"method": ((1, 2, 0), (1, 2, 1))},
+        id="two halves match one gold span once",
+    ),
+    pytest.param(
+        [GoldSpan(9, 13, "method"), GoldSpan(17, 22, "method")],
+        [(9, 22, "method")],
+        None,
+        {"method": ((2, 1, 0), (2, 1, 1))},
+        id="one wide prediction matches one of two",
+    ),
+    pytest.param(
+        [BERT, SQUAD, EM],
+        [],
+        None,
+        {
+            "method": ((1, 0, 0), (1, 0, 0)),
+            "dataset": ((1, 0, 0), (1, 0, 0)),
+            "metric": ((1, 0, 0), (1, 0, 0)),
+        },
+        id="nothing predicted",
+    ),
     pytest.param([], [(9, 13, "method")], ("method",), {"method": ((0, 1, 0), (0, 1, 0))}, id="nothing gold"),
-    pytest.param([BERT], [(0, 2, "task")], None, {"method": ((1, 0, 0), (1, 0, 0))}, id="unscored type ignored"),
-    pytest.param([BERT, SQUAD], [(9, 13, "method"), (17, 26, "dataset"), (35, 46, "dataset")], None,
-                 {"method": ((1, 1, 1), (1, 1, 1)), "dataset": ((1, 2, 0), (1, 2, 1))}, id="mixed"),
+    pytest.param(
+        [BERT], [(0, 2, "task")], None, {"method": ((1, 0, 0), (1, 0, 0))}, id="unscored type ignored"
+    ),
+    pytest.param(
+        [BERT, SQUAD],
+        [(9, 13, "method"), (17, 26, "dataset"), (35, 46, "dataset")],
+        None,
+        {"method": ((1, 1, 1), (1, 1, 1)), "dataset": ((1, 2, 0), (1, 2, 1))},
+        id="mixed",
+    ),
 ]
 
 
@@ -61,8 +99,11 @@ def test_score_table(gold, predicted, types, expected):
 
 def test_score_micro_sums_types_and_docs():
     gold = [doc(BERT, SQUAD, doc_id="a"), doc(EM, doc_id="b"), doc(doc_id="c")]
-    predicted = {"a": [(9, 13, "method"), (17, 20, "dataset")], "b": [(35, 40, "metric"), (0, 2, "metric")],
-                 "zzz": [(0, 2, "method")]}  # predictions for an unknown document are ignored
+    predicted = {
+        "a": [(9, 13, "method"), (17, 20, "dataset")],
+        "b": [(35, 40, "metric"), (0, 2, "metric")],
+        "zzz": [(0, 2, "method")],
+    }  # predictions for an unknown document are ignored
     scores = score(gold, predicted)
     assert scores.types == ("method", "dataset", "metric")
     assert scores.micro_exact == Counts(gold=3, predicted=4, matched=1)
@@ -91,7 +132,10 @@ def test_match_overlap_prefers_larger_overlap():
     gold = [(0, 10, "task"), (12, 20, "task")]
     predicted = [(8, 14, "task"), (0, 9, "task")]
     # (0, 9) shares 9 chars with (0, 10); (8, 14) then takes (12, 20), not the already used (0, 10)
-    assert match_overlap(gold, predicted) == [((0, 10, "task"), (0, 9, "task")), ((12, 20, "task"), (8, 14, "task"))]
+    assert match_overlap(gold, predicted) == [
+        ((0, 10, "task"), (0, 9, "task")),
+        ((12, 20, "task"), (8, 14, "task")),
+    ]
 
 
 def test_score_empty_corpus():
@@ -130,8 +174,11 @@ def test_evaluate_maps_model_to_method_for_scierc():
 
 def test_evaluate_ignores_unannotated_types_for_tdmsci():
     gold = [GoldDoc("d", TEXT, (SQUAD,))]
-    report = evaluate(gold, fake_extract({"d": [(9, 13, "model"), (0, 2, "method"), (17, 22, "dataset")]}),
-                      mapping=TDMSCI_MAPPING)
+    report = evaluate(
+        gold,
+        fake_extract({"d": [(9, 13, "model"), (0, 2, "method"), (17, 22, "dataset")]}),
+        mapping=TDMSCI_MAPPING,
+    )
     assert report.scores.types == ("dataset", "task", "metric")
     assert report.scores.micro_exact == Counts(1, 1, 1)
 
@@ -153,16 +200,24 @@ def test_format_report_states_mapping_and_speed():
     assert rows["method"] == ["1", "1", "100.0", "100.0", "100.0", "100.0", "100.0", "100.0"]
     assert rows["dataset"] == ["1", "0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0"]
     assert rows["micro"] == ["2", "1", "100.0", "50.0", "66.7", "100.0", "50.0", "66.7"]
-    assert "label mapping: gold Method→method, Material→dataset, Task→task, Metric→metric, " \
-           "OtherScientificTerm/Generic dropped; predicted model→method" in text
+    assert (
+        "label mapping: gold Method→method, Material→dataset, Task→task, Metric→metric, "
+        "OtherScientificTerm/Generic dropped; predicted model→method" in text
+    )
     assert "docs/s" in text
 
 
 def test_report_to_dict_is_json():
     report = EvalReport("x", TDMSCI_MAPPING, score([], {}, types=TDMSCI_MAPPING.types), docs=0, chars=0)
     data = json.loads(json.dumps(report.to_dict()))
-    assert data["scores"]["exact"]["micro"] == {"gold": 0, "predicted": 0, "matched": 0, "precision": 0.0,
-                                                "recall": 0.0, "f1": 0.0}
+    assert data["scores"]["exact"]["micro"] == {
+        "gold": 0,
+        "predicted": 0,
+        "matched": 0,
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+    }
     assert data["mapping"]["predicted"] == {"dataset": "dataset", "task": "task", "metric": "metric"}
 
 
@@ -172,9 +227,18 @@ def test_report_to_dict_is_json():
 def test_run_eval_scores_a_predictions_file(tmp_path):
     predictions = tmp_path / "pred.jsonl"
     predictions.write_text(
-        json.dumps({"id": "p2", "title": "", "abstract": "Top-1 accuracy on ImageNet.",
-                    "mentions": [{"start": 0, "end": 5, "label": "metric", "field": "abstract"},
-                                 {"start": 18, "end": 26, "label": "dataset", "field": "abstract"}]}) + "\n",
+        json.dumps(
+            {
+                "id": "p2",
+                "title": "",
+                "abstract": "Top-1 accuracy on ImageNet.",
+                "mentions": [
+                    {"start": 0, "end": 5, "label": "metric", "field": "abstract"},
+                    {"start": 18, "end": 26, "label": "dataset", "field": "abstract"},
+                ],
+            }
+        )
+        + "\n",
         encoding="utf-8",
     )
     data = json.loads(run_eval(f"citekg:{DATA / 'contract.jsonl'}", predictions=predictions, as_json=True))
@@ -187,8 +251,9 @@ def test_run_eval_scores_a_predictions_file(tmp_path):
 
 def test_run_eval_rejects_predictions_on_other_text(tmp_path):
     predictions = tmp_path / "pred.jsonl"
-    predictions.write_text(json.dumps({"id": "p2", "abstract": "Other text.", "mentions": []}) + "\n",
-                           encoding="utf-8")
+    predictions.write_text(
+        json.dumps({"id": "p2", "abstract": "Other text.", "mentions": []}) + "\n", encoding="utf-8"
+    )
     with pytest.raises(InputError, match="p2: predictions were made on another text"):
         run_eval(f"citekg:{DATA / 'contract.jsonl'}", predictions=predictions)
 
@@ -211,3 +276,28 @@ def test_run_eval_with_the_real_pipeline():
     assert data["docs"] == 2 and data["pipeline"]
     assert data["scores"]["exact"]["micro"]["gold"] == 5
     assert data["mapping_text"].endswith("predicted model→method")
+
+
+def test_bench_script_runs_on_a_small_gold_folder(tmp_path, capsys):
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_extraction", Path(__file__).parents[2] / "bench" / "extraction.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    gold = tmp_path / "gold"
+    (gold / "scierc" / "processed_json").mkdir(parents=True)
+    shutil.copy(DATA / "scierc.json", gold / "scierc" / "processed_json" / "test.json")
+    (gold / "tdmsci").mkdir()
+    shutil.copy(DATA / "tdmsci.conll", gold / "tdmsci" / "test_500_v2.conll")
+    out = tmp_path / "numbers.json"
+    assert bench.main(["--gold-dir", str(gold), "--json", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "SciERC test" in printed.out and "TDMSci test" in printed.out
+    assert "skipped SciER test" in printed.err
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [c["corpus"] for c in data["corpora"]] == ["SciERC test", "TDMSci test"]
+    assert data["corpora"][0]["scores"]["exact"]["micro"]["gold"] == 5
+    assert data["nlp_tdms_doc_level"] is None
