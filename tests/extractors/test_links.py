@@ -282,3 +282,24 @@ def test_links_trending_corpus_invents_nothing(trending_path: Path) -> None:
             for link in find_links(text):
                 assert text[link.start : link.end] == link.url
                 assert any(w.startswith(link.url) or link.url in w for w in written)
+
+
+def test_links_pwc_repository_urls(shared_dir: Path) -> None:
+    """Papers with Code's paper→repository links: every repo URL is code with owner/name, found exactly."""
+    import csv
+
+    path = shared_dir / "gold" / "pwc_links_subset" / "paper_repo_links.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2297
+    for row in rows:
+        url = row["repo_url"]
+        link = classify_url(url)
+        assert link.kind == "code" and link.repo and link.repo.count("/") == 1, url
+        assert link.normalized == "https://github.com/" + link.repo
+        assert [lk.url for lk in find_links(f"Code: {url}.")] == [url]
+        if row["paper_arxiv_id"]:
+            (paper,) = find_links(f"(arXiv:{row['paper_arxiv_id']})")
+            assert paper.kind == "paper" and paper.normalized.endswith(row["paper_arxiv_id"])
