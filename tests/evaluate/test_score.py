@@ -301,3 +301,12 @@ def test_bench_script_runs_on_a_small_gold_folder(tmp_path, capsys):
     assert [c["corpus"] for c in data["corpora"]] == ["SciERC test", "TDMSci test"]
     assert data["corpora"][0]["scores"]["exact"]["micro"]["gold"] == 5
     assert data["nlp_tdms_doc_level"] is None
+
+
+def test_importing_evaluate_loads_no_spacy():
+    import subprocess
+    import sys
+
+    code = "import sys, citekg.evaluate, citekg.gold; print('spacy' in sys.modules, 'tabulate' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
