@@ -307,6 +307,8 @@ def test_importing_evaluate_loads_no_spacy():
     import subprocess
     import sys
 
-    code = "import sys, citekg.evaluate, citekg.gold; print('spacy' in sys.modules, 'tabulate' in sys.modules)"
+    code = (
+        "import sys, citekg.evaluate, citekg.gold; print('spacy' in sys.modules, 'tabulate' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
