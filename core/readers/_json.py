@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from typing import Any
 
 from citekg.model import Paper
@@ -118,7 +119,7 @@ def _document(src: Source, text: str) -> Iterator[tuple[int, Any]]:
     # Anything but whitespace after the document is an error, like json.loads would say.
     end = scanner.skip(scanner.end)
     if end < len(text):
-        raise src.error("not valid JSON: Extra data (column %d)" % scanner.column(end), scanner.line(end))
+        raise src.error(f"not valid JSON: Extra data (column {scanner.column(end)})", scanner.line(end))
 
 
 class _Scanner:
@@ -218,8 +219,9 @@ class _Scanner:
 
 def first_record(src: Source) -> tuple[int, Any] | None:
     """Return the first record of a JSON file, or ``None`` if it holds none."""
-    for line, record in iter_records(src):
-        return line, record
+    with closing(iter_records(src)) as records:
+        for line, record in records:
+            return line, record
     return None
 
 
@@ -240,6 +242,4 @@ def read_json_papers(src: Source, convert: Converter) -> Iterator[Paper]:
 
 
 def _json_type(value: Any) -> str:
-    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number"
-    )
+    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from citekg.errors import InputError
 
@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = "\ufeff"
+_SNIFF_BYTES = 8192
 # Control bytes that never occur in text; tab, LF, CR and form feed do.
 _BINARY_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D}
 
@@ -66,7 +67,9 @@ class Source:
     report: ReadReport = field(default_factory=ReadReport)
 
     @classmethod
-    def open(cls, path: str | Path, *, skip_invalid: bool = False, report: ReadReport | None = None) -> Source:
+    def open(
+        cls, path: str | Path, *, skip_invalid: bool = False, report: ReadReport | None = None
+    ) -> Source:
         """Check that ``path`` is a readable file and wrap it.
 
         Raises:
@@ -101,14 +104,25 @@ class Source:
 
     def _open_binary(self) -> IO[bytes]:
         try:
-            raw = self.path.open("rb")
+            with self.path.open("rb") as probe:
+                gzipped = probe.read(2) == _GZIP_MAGIC
+            stream = cast(IO[bytes], gzip.open(self.path, "rb") if gzipped else self.path.open("rb"))
         except OSError as exc:
             raise self.error(f"cannot read: {exc.strerror or exc}") from None
-        if raw.read(2) == _GZIP_MAGIC:
-            raw.seek(0)
-            return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-        raw.seek(0)
-        return raw
+        # Binary files rarely go a few KB without a NUL byte, and may have no line break before one.
+        try:
+            head = stream.read(_SNIFF_BYTES)
+            stream.seek(0)
+        except (OSError, EOFError, zlib.error) as exc:
+            stream.close()
+            raise self.error(f"not a valid gzip file ({exc})") from None
+        if head[:2] in _UTF16_BOMS:
+            stream.close()
+            raise self.error("file is UTF-16 encoded; re-encode it as UTF-8 (e.g. with iconv)")
+        if (nul := head.find(b"\x00")) >= 0:
+            stream.close()
+            raise self.error(f"not a text file (binary data at byte {nul})")
+        return stream
 
     def lines(self) -> Iterator[tuple[int, str]]:
         """Yield ``(line number, text)`` for every line, line ending removed.
@@ -125,8 +139,6 @@ class Source:
         with self._open_binary() as stream:
             try:
                 for number, raw in enumerate(stream, start=1):
-                    if number == 1 and raw[:2] in _UTF16_BOMS:
-                        raise self.error("file is UTF-16 encoded; re-encode it as UTF-8 (e.g. with iconv)")
                     text = self._decode(raw, offset, number)
                     if number == 1 and text.startswith(_UTF8_BOM):
                         text = text[1:]

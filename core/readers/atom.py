@@ -26,7 +26,7 @@ _A = f"{{{ATOM_NS}}}"
 _X = f"{{{ARXIV_NS}}}"
 
 
-class _EntityDeclared(Exception):
+class _EntityDeclaredError(Exception):
     pass
 
 
@@ -119,7 +119,7 @@ class _EntryCollector:
             self.builder.data(text)
 
     def refuse_entity(self, *_: object) -> None:
-        raise _EntityDeclared
+        raise _EntityDeclaredError
 
 
 def read(src: Source) -> Iterator[Paper]:
@@ -132,8 +132,8 @@ def read(src: Source) -> Iterator[Paper]:
             parser.Parse(chunk, final)
         except expat.ExpatError as exc:
             reason = expat.ErrorString(exc.code) if exc.code else str(exc)
-            raise src.error(f"not well-formed XML: {reason} (column {exc.offset + 1})", exc.lineno) from None
-        except _EntityDeclared:
+            raise src.error(f"not valid XML: {reason} (column {exc.offset + 1})", exc.lineno) from None
+        except _EntityDeclaredError:
             raise src.error("XML entity declarations are not allowed", parser.CurrentLineNumber) from None
         except RecordError as exc:
             raise src.error(str(exc), parser.CurrentLineNumber) from None

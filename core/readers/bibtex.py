@@ -147,7 +147,9 @@ def read(src: Source) -> Iterator[Paper]:
         queue = parsed.get((kind, key))
         if not queue:
             what = f"@{kind}{{{key}" if key else f"@{kind}"
-            src.invalid(f"BibTeX entry {what} could not be parsed (missing key, comma or closing brace?)", line)
+            src.invalid(
+                f"BibTeX entry {what} could not be parsed (missing key, comma or closing brace?)", line
+            )
             continue
         try:
             yield paper_from_entry(queue.popleft(), src.where(line))

@@ -16,7 +16,13 @@ from citekg.readers._json import iter_records, read_json_papers
 from citekg.readers._source import RecordError, Source
 from citekg.readers._text import clean_text, parse_year
 
-__all__ = ["extraction_from_record", "paper_from_record", "read", "read_extraction_papers", "read_extractions"]
+__all__ = [
+    "extraction_from_record",
+    "paper_from_record",
+    "read",
+    "read_extraction_papers",
+    "read_extractions",
+]
 
 _LIST_FIELDS = ("authors", "references", "links")
 
