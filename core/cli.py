@@ -315,6 +315,36 @@ def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, 
     run_server(graph_dir, host=host, port=port, timeout=timeout, max_rows=max_rows, allow_update=allow_update)
 
 
+@cli.command(name="eval")
+@click.option(
+    "--gold",
+    "spec",
+    required=True,
+    metavar="FORMAT:PATH",
+    help="Gold corpus, e.g. scierc:test.json, tdmsci:test.conll, scier:test.jsonl, contract:gold.jsonl.",
+)
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Score this extraction JSONL instead of running the extractors.",
+)
+@click.option("--extractors", "names", help="Comma-separated extractors to run (default: all).")
+@click.option("--fast", is_flag=True, help="Rules only, no statistical model.")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+def evaluate(spec: str, predictions: Path | None, names: str | None, fast: bool, as_json: bool) -> None:
+    """Score extraction against a gold corpus: P/R/F1 per type, exact and overlap spans, and speed.
+
+    \b
+    Example:
+        citekg eval --gold scierc:../shared/gold/scierc/processed_json/test.json
+        citekg eval --gold tdmsci:../shared/gold/tdmsci/test_500_v2.conll --json
+    """
+    from citekg.evaluate import run_eval
+
+    chosen = [n.strip() for n in names.split(",") if n.strip()] if names else None
+    click.echo(run_eval(spec, fast=fast, predictions=predictions, extractors=chosen, as_json=as_json))
+
+
 @cli.command()
 def extractors() -> None:
     """List the registered extractors, the types they find and their versions.

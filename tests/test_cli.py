@@ -258,3 +258,17 @@ def test_cli_graph_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 def test_cli_extractors_lists_builtins() -> None:
     output = run("extractors").output
     assert "links" in output and "lexicon" in output
+
+
+def test_cli_eval_prints_per_type_scores() -> None:
+    gold = Path(__file__).parent / "evaluate" / "data" / "tdmsci.conll"
+    result = run("eval", "--gold", f"tdmsci:{gold}", "--json")
+    assert result.exit_code == 0
+    numbers = json.loads(result.output)
+    assert "dataset" in json.dumps(numbers)
+
+
+def test_cli_eval_unknown_gold_format() -> None:
+    result = CliRunner().invoke(cli, ["eval", "--gold", "conll2003:x.txt"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: unknown gold format 'conll2003'; choose one of: ")
