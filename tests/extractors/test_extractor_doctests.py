@@ -10,9 +10,8 @@ import doctest
 import importlib
 import pkgutil
 
-import pytest
-
 import citekg.extractors
+import pytest
 
 MODULES = sorted(
     ["citekg.extractors"]
@@ -21,7 +20,8 @@ MODULES = sorted(
 
 
 def test_extractor_modules_found() -> None:
-    assert {"citekg.extractors.links", "citekg.extractors.lexicon", "citekg.extractors.extract"} <= set(MODULES)
+    expected = {"citekg.extractors.links", "citekg.extractors.lexicon", "citekg.extractors.extract"}
+    assert expected <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)
