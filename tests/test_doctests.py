@@ -13,10 +13,16 @@ import pytest
 OPTIONAL_EXTRAS = {"starlette", "uvicorn", "pyvis"}
 
 
+# The folders mapped onto citekg's namespace; walking citekg.__path__ alone only reaches core/.
+MAPPED_PACKAGES = ("citekg", "citekg.extractors", "citekg.ontology", "citekg.graph", "citekg.viz")
+
+
 def _modules() -> list[str]:
-    names = ["citekg"]
-    for info in pkgutil.walk_packages(citekg.__path__, prefix="citekg."):
-        names.append(info.name)
+    names = set(MAPPED_PACKAGES)
+    for package in MAPPED_PACKAGES:
+        module = importlib.import_module(package)
+        for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
+            names.add(info.name)
     return sorted(names)
 
 
