@@ -37,6 +37,7 @@ __all__ = [
     "Job",
     "Outcome",
     "WorkerPool",
+    "check_nesting",
     "check_text",
     "execute",
     "query_form",
@@ -46,19 +47,24 @@ logger = logging.getLogger("citekg.graph.endpoint")
 
 # One SPARQL token at a time: long strings, short strings, IRIs, comments, variables, prefixed names, then words.
 # Only bare words can be keywords, so SERVICE inside a string, an IRI, a comment or ``ex:service`` is not one.
+_OPAQUE = (  # strings, IRIs and comments: neither keywords nor brackets inside them count
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n\r]|\\.)*"',
+    r"'(?:[^'\\\n\r]|\\.)*'",
+    r"<[^<>\"{}|^`\\\x00-\x20]*>",
+    r"#[^\n\r]*",
+)
 _TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n\r]*"
-    r"|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+"
+    "|".join(_OPAQUE)
+    + r"|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+"
     r"|(?:[A-Za-z_][\w.\-]*)?:[\w.\-:%\\]*"
     r"|[A-Za-z_]\w*",
     re.UNICODE,
 )
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_STRIPPED = re.compile("|".join(_OPAQUE))
+_BRACKETS = re.compile(r"[{}()\[\]]")
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _RESULT_FORMAT = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
@@ -114,6 +120,39 @@ def check_text(text: str) -> str | None:
     if "LOAD" in words:
         return "LOAD is disabled on this endpoint"
     return None
+
+
+MAX_NESTING = 500  # deeper brackets can overflow the parser's stack and abort the process
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{ ( [`` in a SPARQL text, outside strings, IRIs and comments.
+
+    Examples:
+        >>> nesting_depth('SELECT * { { ?s ?p "{{{" } FILTER((1)) }')
+        3
+        >>> nesting_depth("")
+        0
+    """
+    depth = deepest = 0
+    for char in _BRACKETS.findall(_STRIPPED.sub(" ", text)):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def check_nesting(text: str) -> str | None:
+    """Why a text is refused for being nested too deeply, or ``None``.
+
+    Examples:
+        >>> check_nesting("ASK " + "{" * 600 + "}" * 600)
+        'the query nests brackets 600 levels deep; the limit is 500'
+    """
+    depth = nesting_depth(text)
+    return f"the query nests brackets {depth} levels deep; the limit is {MAX_NESTING}" if depth > MAX_NESTING else None
 
 
 @dataclass(frozen=True)
@@ -207,6 +246,9 @@ def _run_query(store: ox.Store, job: Job) -> Outcome:
     problem = check_text(job.text)
     if problem:
         return _error(403, problem)
+    problem = check_nesting(job.text)
+    if problem:
+        return _error(400, problem)
     kwargs = _dataset_kwargs(job)
     if query_form(job.text) == "SELECT":
         fmt = _pick(job, "results")
@@ -424,9 +466,10 @@ class WorkerPool:
             self.killed += 1
             logger.warning("query ran past %.1f s; killed worker %d", time.monotonic() - started, worker.pid)
             raise
-        except (EOFError, OSError) as exc:
+        except (EOFError, OSError):
             self._discard(worker)
-            raise RuntimeError(f"query worker died: {exc}") from exc
+            logger.error("query worker %d died while running a query", worker.pid)
+            return Outcome(500, b"the query crashed its worker process; the endpoint is still up\n")
         with self._lock:
             if self.closed:
                 worker.kill()

@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citekg.errors import StoreError
-from citekg.graph._endpoint_exec import Job, Outcome, WorkerPool, WorkerTimeout, check_text, dump_store, execute
+from citekg.graph._endpoint_exec import Job, Outcome, WorkerPool, WorkerTimeout, check_nesting, check_text, dump_store, execute
 from citekg.graph._endpoint_formats import GRAPH_FORMATS, choose_format, format_from_param, names_for
 
 __all__ = ["create_app", "serve", "DEFAULT_EXAMPLES", "TRUNCATED_HEADER"]
@@ -185,7 +185,9 @@ class _Engine:
         future = loop.run_in_executor(self._executor, self._blocking, job, self.timeout)
         future.add_done_callback(release)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.timeout + 5.0)
+            # A worker enforces the timeout itself (and is killed); a thread cannot be, so stop waiting for it.
+            grace = 5.0 if self.pool is not None else 0.0
+            return await asyncio.wait_for(asyncio.shield(future), self.timeout + grace)
         except (WorkerTimeout, TimeoutError):
             raise _Refused(503, f"query timed out after {self.timeout:g} s and was stopped") from None
 
@@ -471,6 +473,9 @@ def create_app(
             problem = check_text(text)
             if problem:
                 raise _Refused(403, problem)
+            problem = check_nesting(text)
+            if problem:
+                raise _Refused(400, problem)
             if parsed.update is not None:
                 if _all(parsed.params, "using-graph-uri") or _all(parsed.params, "using-named-graph-uri"):
                     raise _Refused(400, "using-graph-uri and using-named-graph-uri are not supported")
