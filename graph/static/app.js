@@ -1,5 +1,5 @@
 // The citekg query page: plain JavaScript, no external requests. Everything shown from a result is set with
-// textContent (never innerHTML): paper titles and abstracts are untrusted text.
+// textContent, never parsed as markup: paper titles and abstracts are untrusted text.
 (function () {
   "use strict";
   var ENDPOINT = "/sparql";
