@@ -109,3 +109,9 @@ def http() -> Iterator[Any]:
 
     with httpx.Client(timeout=30) as client:
         yield client
+
+
+@pytest.fixture(name="free_port")
+def _free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    return free_port()
