@@ -18,14 +18,14 @@ import math
 from collections.abc import Collection, Hashable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import networkx as nx
 
 from citekg.errors import UnknownNameError
-from citekg.viz.layout import force_layout
-from citekg.viz.select import pagerank, select_nodes
+from citekg.viz.layout import layout_of
+from citekg.viz.select import induced_edges, pagerank_of, select_nodes
 from citekg.viz.style import edge_style, node_style, style_table
 
 __all__ = ["PHYSICS_MAX_NODES", "render_html", "safe_url", "script_json", "to_vis_data"]
@@ -37,6 +37,9 @@ LABEL_CHARS = 40
 # Longest abstract or evidence sentence carried into the page, to bound its size.
 TEXT_CHARS = 1200
 MIN_SIZE, MAX_SIZE = 8.0, 40.0
+# With physics off, the page draws the nodes with this many edges first and adds the rest after the first
+# frame (0: all at once); see docs/viz.md for why.
+FIRST_EDGES = 3000
 SIZE_BY = ("degree", "pagerank")
 
 
@@ -165,18 +168,29 @@ def _edge_dict(number: int, u: Hashable, v: Hashable, data: dict[str, Any], dire
     return item
 
 
-def _sizes(graph: nx.Graph, size_by: str) -> dict[Hashable, float]:
+def _sizes(
+    nodes: list[Hashable], pairs: list[tuple[Hashable, Hashable]], directed: bool, size_by: str
+) -> dict[Hashable, float]:
     if size_by == "pagerank":
-        score: dict[Hashable, float] = pagerank(graph)
+        score: dict[Hashable, float] = pagerank_of(nodes, pairs, directed=directed)
     else:
-        score = {n: float(d) for n, d in graph.degree()}
+        score = dict.fromkeys(nodes, 0.0)
+        for u, v in pairs:
+            score[u] += 1
+            score[v] += 1
     top = max(score.values(), default=0.0)
     if top <= 0:
-        return {n: MIN_SIZE for n in graph}
+        return dict.fromkeys(nodes, MIN_SIZE)
     return {n: MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(s / top) for n, s in score.items()}
 
 
-def _selected(
+class _Selection(NamedTuple):
+    nodes: list[Hashable]
+    edges: list[tuple[Hashable, Hashable, dict[str, Any]]]
+    focus: list[Hashable]
+
+
+def _select(
     graph: nx.Graph,
     focus: str | None,
     depth: int,
@@ -184,28 +198,34 @@ def _selected(
     min_degree: int,
     max_nodes: int,
     size_by: str,
-) -> tuple[nx.Graph, list[Hashable]]:
+) -> _Selection:
     if size_by not in SIZE_BY:
         raise UnknownNameError("size_by", size_by, SIZE_BY)
     chosen, focus_nodes = select_nodes(
         graph, focus=focus, depth=depth, types=types, min_degree=min_degree, max_nodes=max_nodes
     )
-    return graph.subgraph(chosen), focus_nodes
+    return _Selection(chosen, induced_edges(graph, chosen), focus_nodes)
 
 
 def _vis_lists(
-    sub: nx.Graph, size_by: str, positions: dict[Hashable, tuple[float, float]] | None
+    graph: nx.Graph, selection: _Selection, size_by: str, layout: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    sizes = _sizes(sub, size_by)
-    degree = dict(sub.degree())
+    pairs = [(u, v) for u, v, _ in selection.edges]
+    directed = graph.is_directed()
+    sizes = _sizes(selection.nodes, pairs, directed, size_by)
+    degree = dict.fromkeys(selection.nodes, 0)
+    for u, v in pairs:
+        degree[u] += 1
+        degree[v] += 1
+    positions = layout_of(selection.nodes, pairs) if layout else None
+    attrs = graph.nodes
     nodes = []
-    for node, data in sub.nodes(data=True):
-        item = _node_dict(node, data, sizes[node], degree[node])
+    for node in selection.nodes:
+        item = _node_dict(node, attrs[node], sizes[node], degree[node])
         if positions is not None:
             item["x"], item["y"] = positions[node]
         nodes.append(item)
-    directed = sub.is_directed()
-    edges = [_edge_dict(i, u, v, d, directed) for i, (u, v, d) in enumerate(sub.edges(data=True))]
+    edges = [_edge_dict(i, u, v, d, directed) for i, (u, v, d) in enumerate(selection.edges)]
     return nodes, edges
 
 
@@ -241,8 +261,8 @@ def to_vis_data(
         >>> edges[0]["relation"], edges[0]["arrows"], edges[0]["confidence"]
         ('proposes', 'to', 0.9)
     """
-    sub, _ = _selected(graph, focus, depth, types, min_degree, max_nodes, size_by)
-    return _vis_lists(sub, size_by, None)
+    selection = _select(graph, focus, depth, types, min_degree, max_nodes, size_by)
+    return _vis_lists(graph, selection, size_by, layout=False)
 
 
 def _asset(*parts: str) -> str:
@@ -293,17 +313,17 @@ def render_html(
     import jinja2
     from markupsafe import Markup
 
-    sub, focus_nodes = _selected(graph, focus, depth, types, min_degree, max_nodes, size_by)
-    use_physics = physics if physics is not None else sub.number_of_nodes() <= PHYSICS_MAX_NODES
-    positions = None if use_physics else force_layout(sub)
-    nodes, edges = _vis_lists(sub, size_by, positions)
+    selection = _select(graph, focus, depth, types, min_degree, max_nodes, size_by)
+    use_physics = physics if physics is not None else len(selection.nodes) <= PHYSICS_MAX_NODES
+    nodes, edges = _vis_lists(graph, selection, size_by, layout=not use_physics)
     data = {
         "nodes": nodes,
         "edges": edges,
         "styles": style_table(),
         "physics": use_physics,
-        "directed": sub.is_directed(),
-        "focus": [str(n) for n in focus_nodes],
+        "first_edges": FIRST_EDGES,
+        "directed": graph.is_directed(),
+        "focus": [str(n) for n in selection.focus],
     }
     vis_js, vis_css = _vis_library()
     page_js = _asset("assets", "page.js")

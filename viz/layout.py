@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from typing import Any
 
 import networkx as nx
 
-__all__ = ["force_layout"]
+__all__ = ["force_layout", "layout_of"]
 
 
 def force_layout(
@@ -42,20 +43,60 @@ def force_layout(
         >>> force_layout(nx.Graph([("a", "a")]))
         {'a': (0.0, 0.0)}
     """
+    pairs = [(u, v) for u, v, _ in graph.edges(data=True)]
+    return layout_of(list(graph), pairs, iterations=iterations, seed=seed, scale=scale, grid=grid, gravity=gravity)
+
+
+def layout_of(
+    nodes: list[Hashable],
+    edges: list[tuple[Hashable, Hashable]],
+    *,
+    iterations: int = 150,
+    seed: int = 0,
+    scale: float = 60.0,
+    grid: int = 128,
+    gravity: float = 1.0,
+) -> dict[Hashable, tuple[float, float]]:
+    """:func:`force_layout` of ``nodes`` joined by ``edges`` (which must only join ``nodes``).
+
+    Nodes without edges are not simulated (they would only drift to a ring around the rest): they are set
+    out in rows under the laid-out part.
+    """
     import numpy as np
 
-    nodes = list(graph)
-    n = len(nodes)
-    if n <= 1:
-        return {node: (0.0, 0.0) for node in nodes}
     index = {node: i for i, node in enumerate(nodes)}
-    pairs = {(index[u], index[v]) for u, v in graph.edges() if u != v}
-    src = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-    dst = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    pairs = {(index[u], index[v]) for u, v in edges if u != v}
+    linked = sorted({i for pair in pairs for i in pair})
+    pos = np.zeros((len(nodes), 2))
+    if len(linked) > 1:
+        compact = {old: new for new, old in enumerate(linked)}
+        src = np.fromiter((compact[p[0]] for p in pairs), dtype=np.int64, count=len(pairs))
+        dst = np.fromiter((compact[p[1]] for p in pairs), dtype=np.int64, count=len(pairs))
+        spring = _spring(len(linked), src, dst, iterations=iterations, seed=seed, grid=grid, gravity=gravity)
+        pos[linked] = spring - spring.mean(axis=0)
+    alone = sorted(set(range(len(nodes))) - set(linked))
+    if alone:
+        if len(linked) > 1:
+            left, bottom = pos[linked, 0].min(), pos[linked, 1].max() + 2.0
+            width = max(pos[linked, 0].max() - left, math.sqrt(len(alone)))
+        columns = max(1, int(width)) if len(linked) > 1 else math.ceil(math.sqrt(len(alone)))
+        row, column = np.divmod(np.arange(len(alone)), columns)
+        if len(linked) <= 1:
+            left, bottom = -(columns - 1) / 2, -row.max() / 2
+        pos[alone, 0] = left + column
+        pos[alone, 1] = bottom + row
+    pos *= scale
+    return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in zip(nodes, pos, strict=True)}
+
+
+def _spring(n: int, src: Any, dst: Any, *, iterations: int, seed: int, grid: int, gravity: float) -> Any:
+    """Fruchterman–Reingold positions (ideal edge length 1) of ``n`` nodes as an ``(n, 2)`` array."""
+    import numpy as np
 
     rng = np.random.default_rng(seed)
     radius = math.sqrt(n)
     pos = rng.uniform(-radius, radius, size=(n, 2))
+    grid = min(grid, max(16, 1 << math.ceil(math.log2(2 * radius))))
 
     # Force kernel (dx, dy) / d² on a (2G)² grid of cell offsets, in FFT wrap-around order.
     size = 2 * grid
@@ -95,5 +136,4 @@ def force_layout(
         pos += force * step[:, None]
         temperature -= cooling
 
-    pos = (pos - pos.mean(axis=0)) * scale
-    return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in zip(nodes, pos, strict=True)}
+    return pos

@@ -19,7 +19,7 @@ import networkx as nx
 from citekg.errors import CitekgError, UnknownNameError
 from citekg.viz.style import NODE_TYPES
 
-__all__ = ["FocusNotFoundError", "find_nodes", "pagerank", "select_nodes"]
+__all__ = ["FocusNotFoundError", "find_nodes", "induced_edges", "pagerank", "pagerank_of", "select_nodes"]
 
 
 class FocusNotFoundError(CitekgError, ValueError):
@@ -73,6 +73,21 @@ def find_nodes(graph: nx.Graph, name: str) -> list[Hashable]:
     raise FocusNotFoundError(f"no node is called {name!r}{hint}")
 
 
+def induced_edges(graph: nx.Graph, nodes: Collection[Hashable]) -> list[tuple[Hashable, Hashable, dict]]:
+    """Return the ``(u, v, data)`` edges of ``graph`` between ``nodes``, parallel edges included.
+
+    Reads only the edges at ``nodes``; much faster than iterating a ``graph.subgraph`` view.
+
+    Examples:
+        >>> induced_edges(nx.path_graph(4), [0, 1, 2])
+        [(0, 1, {}), (1, 2, {})]
+    """
+    keep = nodes if isinstance(nodes, set | frozenset) else set(nodes)
+    if len(keep) == len(graph):
+        return list(graph.edges(data=True))
+    return [(u, v, d) for u, v, d in graph.edges([n for n in graph if n in keep], data=True) if v in keep]
+
+
 def pagerank(graph: nx.Graph, *, alpha: float = 0.85, tol: float = 1.0e-8, max_iter: int = 200) -> dict:
     """Return the PageRank of each node (edges unweighted; undirected edges count both ways).
 
@@ -85,17 +100,29 @@ def pagerank(graph: nx.Graph, *, alpha: float = 0.85, tol: float = 1.0e-8, max_i
         >>> pagerank(nx.Graph())
         {}
     """
+    pairs = [(u, v) for u, v, _ in graph.edges(data=True)]
+    return pagerank_of(list(graph), pairs, directed=graph.is_directed(), alpha=alpha, tol=tol, max_iter=max_iter)
+
+
+def pagerank_of(
+    nodes: list[Hashable],
+    pairs: list[tuple[Hashable, Hashable]],
+    *,
+    directed: bool,
+    alpha: float = 0.85,
+    tol: float = 1.0e-8,
+    max_iter: int = 200,
+) -> dict:
+    """PageRank of ``nodes`` linked by ``pairs`` (which must only join ``nodes``), by power iteration."""
     import numpy as np
 
-    nodes = list(graph)
     n = len(nodes)
     if n == 0:
         return {}
     index = {node: i for i, node in enumerate(nodes)}
-    pairs = [(index[u], index[v]) for u, v in graph.edges()]
-    src = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-    dst = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-    if not graph.is_directed():
+    src = np.fromiter((index[u] for u, _ in pairs), dtype=np.int64, count=len(pairs))
+    dst = np.fromiter((index[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
+    if not directed:
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
     out = np.bincount(src, minlength=n).astype(float)
     dangling = out == 0
@@ -173,7 +200,8 @@ def select_nodes(
         degree = graph.degree
         chosen = [n for n in chosen if n in keep_always or degree[n] >= min_degree]
     if max_nodes is not None and len(chosen) > max_nodes:
-        ranks = pagerank(graph.subgraph(chosen))
+        pairs = [(u, v) for u, v, _ in induced_edges(graph, chosen)]
+        ranks = pagerank_of(chosen, pairs, directed=graph.is_directed())
         order = {n: i for i, n in enumerate(chosen)}
         best = sorted(chosen, key=lambda n: (n not in keep_always, -ranks[n], order[n]))[:max_nodes]
         best_set = set(best)

@@ -7,11 +7,13 @@
 (function () {
   "use strict";
 
+  var marks = { start: performance.now() };
   var data = JSON.parse(document.getElementById("citekg-data").textContent);
+  marks.parsed = performance.now();
   var styles = data.styles;
   var OPENS_ON_CLICK = { code_repository: true, project_page: true };
   var state = { hiddenTypes: new Set(), hiddenRelations: new Set(), minConfidence: 0 };
-  var api = (window.citekg = { ready: false, readyAt: null, data: data });
+  var api = (window.citekg = { ready: false, readyAt: null, data: data, marks: marks });
 
   // ---- small DOM helpers -------------------------------------------------------------------------
   function el(tag, text, className) {
@@ -61,8 +63,14 @@
   function relationStyle(relation) { return styles.relations[relation] || styles.relations.other; }
 
   // ---- the network ----------------------------------------------------------------------------------
+  // With physics off, a large graph is first drawn with its nodes and first edges, and the other edges
+  // are added after that first frame, in as few batches as possible (each costs vis-network a full redraw).
+  var FIRST_EDGES = data.first_edges, EDGE_BATCH = 20000;
   var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
+  var batched = !data.physics && FIRST_EDGES > 0 && data.edges.length > FIRST_EDGES;
+  var edges = new vis.DataSet(batched ? data.edges.slice(0, FIRST_EDGES) : data.edges);
+  api.edgesLoaded = !batched;
+  api.edgesLoadedAt = null;
   var nodeType = new Map();
   data.nodes.forEach(function (n) { nodeType.set(n.id, n.type); });
   data.focus.forEach(function (id) { nodes.update({ id: id, borderWidth: 4 }); });
@@ -86,10 +94,26 @@
         }
       : { enabled: false }
   };
+  marks.datasets = performance.now();
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  marks.network = performance.now();
   api.network = network;
   api.nodes = nodes;
   api.edges = edges;
+
+  function loadEdges(from) {
+    var batch = data.edges.slice(from, from + EDGE_BATCH).map(function (e) {
+      return Object.assign({}, e, { hidden: edgeHidden(e) });
+    });
+    edges.add(batch);
+    if (from + EDGE_BATCH < data.edges.length) {
+      setTimeout(function () { loadEdges(from + EDGE_BATCH); }, 0);
+    } else {
+      api.edgesLoaded = true;
+      api.edgesLoadedAt = performance.now();
+      document.body.setAttribute("data-edges-loaded", "1");
+    }
+  }
 
   function markReady() {
     if (api.ready) return;
@@ -97,6 +121,7 @@
     api.readyAt = performance.now();
     if (data.focus.length) network.selectNodes(data.focus);
     document.body.setAttribute("data-ready", "1");
+    if (!api.edgesLoaded) setTimeout(function () { loadEdges(FIRST_EDGES); }, 0);
   }
   if (data.physics && data.nodes.length) {
     network.once("stabilizationIterationsDone", function () {
@@ -204,12 +229,15 @@
   });
 
   // ---- filters ---------------------------------------------------------------------------------------
+  function edgeHidden(e) {
+    return state.hiddenRelations.has(e.relation) ||
+      (typeof e.confidence === "number" && e.confidence < state.minConfidence) ||
+      state.hiddenTypes.has(nodeType.get(e.from)) || state.hiddenTypes.has(nodeType.get(e.to));
+  }
   function applyEdgeFilter() {
     var updates = [];
     edges.forEach(function (e) {
-      var hide = state.hiddenRelations.has(e.relation) ||
-        (typeof e.confidence === "number" && e.confidence < state.minConfidence) ||
-        state.hiddenTypes.has(nodeType.get(e.from)) || state.hiddenTypes.has(nodeType.get(e.to));
+      var hide = edgeHidden(e);
       if (Boolean(e.hidden) !== hide) updates.push({ id: e.id, hidden: hide });
     });
     if (updates.length) edges.update(updates);
@@ -341,6 +369,7 @@
     focusNode(id);
   });
 
+  marks.panel = performance.now();
   api.find = find;
   api.focusNode = focusNode;
   api.safeUrl = safeUrl;
