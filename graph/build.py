@@ -27,15 +27,28 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
-
-from rdflib import Literal, URIRef
-from rdflib.term import Node
+from functools import lru_cache
+from types import SimpleNamespace
 
 from citekg.errors import CitekgWarning
 from citekg.ids import normalize_arxiv_id, normalize_doi, title_id
 from citekg.model import Extraction, Link, Mention
 from citekg.ontology.iri import entity_iri, link_iri, mention_iri, normalize_key, paper_iri, safe_iri
-from citekg.ontology.namespace import CITEKG_NS, CITO, CKG, DCTERMS, FABIO, PRISM, RDF, RDFS, SCHEMA, SKOS, XSD
+from citekg.ontology.namespace import (
+    CITEKG_NS,
+    CITO,
+    CKG,
+    DCTERMS,
+    FABIO,
+    PRISM,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
+from rdflib import Literal, URIRef
+from rdflib.term import Node
 
 __all__ = ["Triple", "triples_for"]
 
@@ -58,7 +71,34 @@ LINK_CLASSES: dict[str, tuple[URIRef, URIRef]] = {
     "project_page": (CKG.ProjectPage, CKG.hasProjectPage),
 }
 
+
+def _resolve(namespace: object, *names: str) -> SimpleNamespace:
+    """Resolve namespace terms once: rdflib builds a new URIRef on every attribute access."""
+    return SimpleNamespace(**{name: URIRef(getattr(namespace, name)) for name in names})
+
+
+_ckg = _resolve(CKG, *CKG.__annotations__)
+_dc = _resolve(DCTERMS, "abstract", "creator", "identifier", "title")
+_rdf = _resolve(RDF, "type")
+_rdfs = _resolve(RDFS, "label")
+_skos = _resolve(SKOS, "altLabel", "prefLabel")
+_schema = _resolve(SCHEMA, "url")
+_prism = _resolve(PRISM, "doi", "publicationName")
+_fabio = _resolve(FABIO, "hasPublicationYear")
+_cito = _resolve(CITO, "cites")
+
 _TRUE = Literal(True)
+
+# Building rdflib Literals dominates the cost of this stage; the short strings and offsets of mentions
+# repeat a lot (fields, roles, extractor names, keys), so they are interned.
+_literal = lru_cache(maxsize=1 << 16)(Literal)
+
+
+@lru_cache(maxsize=1 << 14)
+def _int_literal(value: int) -> Literal:
+    return Literal(value)
+
+
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _TITLE_HASH_RE = re.compile(r"[0-9a-f]{16}")
 
@@ -98,23 +138,23 @@ def _iter_triples(extraction: Extraction, base: str) -> Iterator[Triple]:
     paper = extraction.paper
     p = URIRef(paper_iri(paper.id, base))
     yield from _paper_id_triples(p, paper.id)
-    yield p, CKG.inCorpus, _TRUE
+    yield p, _ckg.inCorpus, _TRUE
     if paper.title:
-        yield p, DCTERMS.title, Literal(paper.title)
+        yield p, _dc.title, Literal(paper.title)
     if paper.abstract:
-        yield p, DCTERMS.abstract, Literal(paper.abstract)
+        yield p, _dc.abstract, Literal(paper.abstract)
     for scheme, value in sorted(paper.ids):
         yield from _external_id_triples(p, scheme, value)
     for name in paper.authors:
-        yield p, DCTERMS.creator, Literal(name)
+        yield p, _dc.creator, Literal(name)
     if paper.authors:
-        yield p, CKG.authorList, Literal("; ".join(paper.authors))
+        yield p, _ckg.authorList, Literal("; ".join(paper.authors))
     if paper.year is not None:
-        yield p, FABIO.hasPublicationYear, Literal(f"{int(paper.year):04d}", datatype=XSD.gYear)
+        yield p, _fabio.hasPublicationYear, Literal(f"{int(paper.year):04d}", datatype=XSD.gYear)
     if paper.venue:
-        yield p, PRISM.publicationName, Literal(paper.venue)
+        yield p, _prism.publicationName, Literal(paper.venue)
     if paper.url and (url := safe_iri(paper.url)):
-        yield p, SCHEMA.url, URIRef(url)
+        yield p, _schema.url, URIRef(url)
 
     for mention in sorted(extraction.mentions, key=_mention_order):
         yield from _mention_triples(p, paper.id, mention, extraction.extractor_version, base)
@@ -144,8 +184,8 @@ def _iter_triples(extraction: Extraction, base: str) -> Iterator[Triple]:
 
 def _paper_id_triples(p: URIRef, paper_id: str) -> Iterator[Triple]:
     # Shared by input and cited papers, so an external node and the later input record agree.
-    yield p, RDF.type, CKG.Paper
-    yield p, DCTERMS.identifier, Literal(paper_id)
+    yield p, _rdf.type, _ckg.Paper
+    yield p, _dc.identifier, _literal(paper_id)
     scheme, _, value = paper_id.partition(":")
     yield from _external_id_triples(p, scheme, value)
 
@@ -153,11 +193,11 @@ def _paper_id_triples(p: URIRef, paper_id: str) -> Iterator[Triple]:
 def _external_id_triples(p: URIRef, scheme: str, value: str) -> Iterator[Triple]:
     scheme = scheme.lower()
     if scheme == "arxiv":
-        yield p, CKG.arxivId, Literal(value)
+        yield p, _ckg.arxivId, _literal(value)
     elif scheme == "doi":
-        yield p, PRISM.doi, Literal(value)
+        yield p, _prism.doi, _literal(value)
     if scheme != "title":
-        yield p, DCTERMS.identifier, Literal(f"{scheme}:{value}")
+        yield p, _dc.identifier, _literal(f"{scheme}:{value}")
 
 
 def _mention_order(m: Mention) -> tuple[object, ...]:
@@ -174,7 +214,7 @@ def _canonical_double(value: float) -> Literal:
     text = repr(round(float(value), 4))
     if text.endswith(".0"):
         text = text[:-2]
-    return Literal(text, datatype=XSD.double)
+    return _literal(text, datatype=XSD.double)
 
 
 def _mention_triples(
@@ -191,30 +231,30 @@ def _mention_triples(
         return
     label = m.label.lower()
     e = URIRef(entity_iri(label, key, base))
-    yield e, RDF.type, ENTITY_CLASSES.get(label, CKG.Entity)
-    yield e, RDF.type, CKG.Entity
-    yield e, CKG.key, Literal(norm)
-    yield e, SKOS.prefLabel, Literal(key)
-    yield e, RDFS.label, Literal(key)
+    yield e, _rdf.type, ENTITY_CLASSES.get(label, _ckg.Entity)
+    yield e, _rdf.type, _ckg.Entity
+    yield e, _ckg.key, _literal(norm)
+    yield e, _skos.prefLabel, _literal(key)
+    yield e, _rdfs.label, _literal(key)
     if m.text:
-        yield e, SKOS.altLabel, Literal(m.text)
+        yield e, _skos.altLabel, _literal(m.text)
 
     mi = URIRef(mention_iri(paper_id, m.field, m.start, m.end, label, base))
-    yield mi, RDF.type, CKG.Mention
-    yield mi, CKG.mentionOf, e
-    yield mi, CKG.inPaper, p
-    yield mi, CKG.field, Literal(m.field)
-    yield mi, CKG.start, Literal(int(m.start))
-    yield mi, CKG.end, Literal(int(m.end))
-    yield mi, CKG.surfaceForm, Literal(m.text)
-    yield mi, CKG.role, Literal(m.role)
-    yield mi, CKG.confidence, _canonical_double(m.confidence)
+    yield mi, _rdf.type, _ckg.Mention
+    yield mi, _ckg.mentionOf, e
+    yield mi, _ckg.inPaper, p
+    yield mi, _ckg.field, _literal(m.field)
+    yield mi, _ckg.start, _int_literal(int(m.start))
+    yield mi, _ckg.end, _int_literal(int(m.end))
+    yield mi, _ckg.surfaceForm, _literal(m.text)
+    yield mi, _ckg.role, _literal(m.role)
+    yield mi, _ckg.confidence, _canonical_double(m.confidence)
     if m.extractor:
-        yield mi, CKG.extractor, Literal(m.extractor)
+        yield mi, _ckg.extractor, _literal(m.extractor)
     if extractor_version:
-        yield mi, CKG.extractorVersion, Literal(extractor_version)
+        yield mi, _ckg.extractorVersion, _literal(extractor_version)
 
-    yield p, CKG.mentions, e
+    yield p, _ckg.mentions, e
     if (role_property := ROLE_PROPERTIES.get(m.role)) is not None:
         yield p, role_property, e
 
@@ -227,16 +267,16 @@ def _link_triples(p: URIRef, link: Link, base: str) -> Iterator[Triple]:
         return
     cls, edge = LINK_CLASSES.get(link.kind, (None, None))
     if cls is not None:
-        yield node, RDF.type, cls
-    yield node, RDF.type, CKG.WebResource
+        yield node, _rdf.type, cls
+    yield node, _rdf.type, _ckg.WebResource
     if (iri := safe_iri(url)) is not None:
-        yield node, SCHEMA.url, URIRef(iri)
+        yield node, _schema.url, URIRef(iri)
     if link.host:
-        yield node, CKG.host, Literal(link.host)
+        yield node, _ckg.host, Literal(link.host)
     if link.repo:
-        yield node, CKG.repoSlug, Literal(link.repo)
-    yield node, CKG.linkKind, Literal(link.kind)
-    yield p, CKG.hasLink, node
+        yield node, _ckg.repoSlug, Literal(link.repo)
+    yield node, _ckg.linkKind, Literal(link.kind)
+    yield p, _ckg.hasLink, node
     if edge is not None:
         yield p, edge, node
 
@@ -282,7 +322,7 @@ def _reference_id(raw: str) -> tuple[str, str | None] | None:
 
 def _citation_triples(p: URIRef, cited_id: str, cited_title: str | None, base: str) -> Iterator[Triple]:
     c = URIRef(paper_iri(cited_id, base))
-    yield p, CITO.cites, c
+    yield p, _cito.cites, c
     yield from _paper_id_triples(c, cited_id)
     if cited_title:
-        yield c, DCTERMS.title, Literal(cited_title)
+        yield c, _dc.title, Literal(cited_title)

@@ -50,10 +50,10 @@ def load_query(name: str) -> str:
     Examples:
         >>> "SELECT" in load_query("count-papers")
         True
-        >>> load_query("nope")
+        >>> load_query("nope")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        citekg.errors.UnknownNameError: unknown query 'nope'; choose one of: citations-in-graph, count-papers, entity-mentions, papers-with-code, top-entities
+        citekg.errors.UnknownNameError: unknown query 'nope'; choose one of: citations-in-graph, ...
     """
     available = _query_files()
     entry = available.get(name.removesuffix(".rq"))

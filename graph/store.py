@@ -22,15 +22,14 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, URIRef
-from rdflib import Literal as RdfLiteral
-from rdflib.term import Node
-
 from citekg.errors import QueryError, StoreError, UnknownNameError
 from citekg.graph.build import triples_for
 from citekg.model import Extraction, MentionKind
 from citekg.ontology.iri import check_base
 from citekg.ontology.namespace import CITEKG_NS, PREFIXES, XSD
+from rdflib import BNode, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.term import Node
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -99,7 +98,8 @@ class GraphStore:
         >>> from citekg.model import Extraction, Paper
         >>> with GraphStore.open(None) as store:
         ...     added = store.add([Extraction(Paper(id="arxiv:1706.03762", title="Attention"))])
-        ...     [int(row["n"].value) for row in store.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a ckg:Paper }")]
+        ...     rows = store.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a ckg:Paper }")
+        ...     [int(row["n"].value) for row in rows]
         [1]
     """
 
@@ -253,12 +253,14 @@ class GraphStore:
         try:
             self.ox.load("".join(lines), ox.RdfFormat.N_TRIPLES)
         except (SyntaxError, OSError, ValueError) as exc:
-            raise StoreError(f"could not load a batch of {len(lines)} triples; nothing of it was written: {exc}") from exc
+            raise StoreError(
+                f"could not load a batch of {len(lines)} triples; nothing of it was written: {exc}"
+            ) from exc
 
     # -- reading --------------------------------------------------------------------------------
 
     def query(self, sparql: str, bindings: Mapping[str, Binding] | None = None) -> QueryResult:
-        """Run a SPARQL query; the prefixes in :data:`~citekg.ontology.namespace.PREFIXES` need no declaration.
+        """Run a SPARQL query; the prefixes of :data:`~citekg.ontology.namespace.PREFIXES` are predeclared.
 
         Args:
             sparql: A SELECT, ASK, CONSTRUCT or DESCRIBE query. A ``PREFIX`` it declares wins over
@@ -277,8 +279,9 @@ class GraphStore:
             QueryError: On a syntax error (with the parser's message), or a binding that cannot be
                 used.
         """
-        substitutions = {
-            ox.Variable(name.lstrip("?$")): _to_ox_term(name, value) for name, value in (bindings or {}).items()
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name.lstrip("?$")): _to_ox_term(name, value)
+            for name, value in (bindings or {}).items()
         }
         try:
             return self.ox.query(sparql, prefixes=PREFIXES, substitutions=substitutions or None)
@@ -326,7 +329,12 @@ class GraphStore:
             "papers_external": papers - in_corpus,
             "entities": entities,
             "mentions": self._count("SELECT (COUNT(?m) AS ?n) WHERE { ?m a ckg:Mention }"),
-            "links": {"code": code, "project_page": pages, "other": all_links - code - pages, "total": all_links},
+            "links": {
+                "code": code,
+                "project_page": pages,
+                "other": all_links - code - pages,
+                "total": all_links,
+            },
             "papers_with_code": self._count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p ckg:hasCode ?r }"),
             "citations": self._count("SELECT (COUNT(*) AS ?n) WHERE { ?p cito:cites ?q }"),
         }

@@ -6,6 +6,9 @@ instead of a silently wrong IRI. ``tests/ontology/test_namespace_sync.py`` keeps
 Imports rdflib only.
 """
 
+# RDF properties are lowerCamel by convention (STYLE §4.11), so their mirrors are too.
+# ruff: noqa: N815
+
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef

@@ -6,7 +6,6 @@ Built from ``citekg.model`` objects directly, so these tests do not depend on th
 from __future__ import annotations
 
 import pytest
-
 from citekg.graph import GraphStore
 from citekg.model import Extraction, Link, Mention, Paper
 
@@ -41,8 +40,21 @@ def _corpus() -> tuple[Extraction, ...]:
         Extraction(
             paper=attention,
             mentions=(
-                Mention(ATTENTION, "method", "Transformer", 4, 15, "abstract", "Transformer", "proposed", 0.9, "patterns"),
-                Mention(ATTENTION, "dataset", "WMT 2014", 36, 44, "abstract", "WMT 2014", "used", 1.0, "lexicons"),
+                Mention(
+                    ATTENTION,
+                    "method",
+                    "Transformer",
+                    4,
+                    15,
+                    "abstract",
+                    "Transformer",
+                    "proposed",
+                    0.9,
+                    "patterns",
+                ),
+                Mention(
+                    ATTENTION, "dataset", "WMT 2014", 36, 44, "abstract", "WMT 2014", "used", 1.0, "lexicons"
+                ),
                 Mention(ATTENTION, "metric", "BLEU", 50, 54, "abstract", "BLEU", "used", 1.0, "lexicons"),
             ),
             links=(
@@ -55,7 +67,12 @@ def _corpus() -> tuple[Extraction, ...]:
                     field="metadata",
                 ),
                 # A link to the paper itself is not a citation.
-                Link("https://arxiv.org/abs/1706.03762", "https://arxiv.org/abs/1706.03762", "paper", "arxiv.org"),
+                Link(
+                    "https://arxiv.org/abs/1706.03762",
+                    "https://arxiv.org/abs/1706.03762",
+                    "paper",
+                    "arxiv.org",
+                ),
             ),
             extractor_version="0.1.0",
         ),
@@ -65,13 +82,22 @@ def _corpus() -> tuple[Extraction, ...]:
                 Mention(BERT, "model", "BERT", 13, 17, "abstract", "BERT", "proposed", 0.95, "patterns"),
                 Mention(BERT, "model", "BERT", 0, 4, "title", "BERT", "proposed", 0.95, "patterns"),
                 # Same entity as Attention's "Transformer": keys differ only in case.
-                Mention(BERT, "method", "transformer", 32, 43, "abstract", "transformer", "used", 0.8, "lexicons"),
+                Mention(
+                    BERT, "method", "transformer", 32, 43, "abstract", "transformer", "used", 0.8, "lexicons"
+                ),
                 Mention(BERT, "dataset", "GLUE", 61, 65, "abstract", "GLUE", "used", 1.0, "lexicons"),
                 Mention(BERT, "dataset", "SQuAD", 70, 75, "abstract", "SQuAD", "compared", 1.0, "lexicons"),
             ),
             links=(
-                Link("https://github.com/google-research/bert", "https://github.com/google-research/bert", "code",
-                     "github.com", "google-research/bert", 80, 120),
+                Link(
+                    "https://github.com/google-research/bert",
+                    "https://github.com/google-research/bert",
+                    "code",
+                    "github.com",
+                    "google-research/bert",
+                    80,
+                    120,
+                ),
                 Link("arxiv.org/abs/1706.03762v5", "https://arxiv.org/abs/1706.03762", "paper", "arxiv.org"),
             ),
             extractor_version="0.1.0",
@@ -80,9 +106,16 @@ def _corpus() -> tuple[Extraction, ...]:
             paper=quoted,
             mentions=(Mention(QUOTED, "dataset", "GLUE", 0, 4, "title", "glue", "mentioned", 0.5, "ner"),),
             links=(
-                Link("https://probe.github.io/", "https://probe.github.io", "project_page", "probe.github.io"),
-                Link("https://huggingface.co/datasets/glue", "https://huggingface.co/datasets/glue", "dataset",
-                     "huggingface.co", "glue"),
+                Link(
+                    "https://probe.github.io/", "https://probe.github.io", "project_page", "probe.github.io"
+                ),
+                Link(
+                    "https://huggingface.co/datasets/glue",
+                    "https://huggingface.co/datasets/glue",
+                    "dataset",
+                    "huggingface.co",
+                    "glue",
+                ),
             ),
             extractor_version="0.1.0",
         ),

@@ -4,16 +4,27 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import graph_diff, isomorphic
-
 from citekg.errors import CitekgWarning
 from citekg.graph import triples_for
 from citekg.ids import title_id
 from citekg.model import Extraction, Link, Mention, Paper
-from citekg.ontology.namespace import CITEKG_NS, CITO, CKG, DCTERMS, FABIO, PRISM, RDF, RDFS, SCHEMA, SKOS, XSD
+from citekg.ontology.namespace import (
+    CITEKG_NS,
+    CITO,
+    CKG,
+    DCTERMS,
+    FABIO,
+    PRISM,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic
 
 ATTENTION = "arxiv:1706.03762"
 BERT = "arxiv:1810.04805"
@@ -37,11 +48,11 @@ def assert_isomorphic(expected: Graph, actual: Graph) -> None:
         pytest.fail("\n".join(lines))
 
 
-def U(path: str) -> URIRef:
+def iri(path: str) -> URIRef:
     return URIRef(NS + path)
 
 
-PAPER = U("paper/arxiv/1706.03762")
+PAPER = iri("paper/arxiv/1706.03762")
 
 
 @pytest.mark.parametrize(
@@ -61,12 +72,12 @@ PAPER = U("paper/arxiv/1706.03762")
         (FABIO.hasPublicationYear, Literal("2017", datatype=XSD.gYear)),
         (PRISM.publicationName, Literal("NeurIPS")),
         (SCHEMA.url, URIRef("https://arxiv.org/abs/1706.03762")),
-        (CKG.mentions, U("method/transformer")),
-        (CKG.proposes, U("method/transformer")),
-        (CKG.uses, U("dataset/wmt-2014")),
-        (CKG.mentions, U("metric/bleu")),
-        (CKG.hasCode, U("repo/github.com/tensorflow/tensor2tensor")),
-        (CKG.hasLink, U("repo/github.com/tensorflow/tensor2tensor")),
+        (CKG.mentions, iri("method/transformer")),
+        (CKG.proposes, iri("method/transformer")),
+        (CKG.uses, iri("dataset/wmt-2014")),
+        (CKG.mentions, iri("metric/bleu")),
+        (CKG.hasCode, iri("repo/github.com/tensorflow/tensor2tensor")),
+        (CKG.hasLink, iri("repo/github.com/tensorflow/tensor2tensor")),
     ],
 )
 def test_build_paper_triples(corpus, predicate, obj):
@@ -83,10 +94,10 @@ def test_build_paper_has_exactly_these_metadata_values(corpus):
 
 def test_build_mention_provenance(corpus):
     graph = graph_of(corpus[0])
-    mention = U("mention/arxiv/1706.03762/abstract/4-15/method")
+    mention = iri("mention/arxiv/1706.03762/abstract/4-15/method")
     expected = {
         (RDF.type, CKG.Mention),
-        (CKG.mentionOf, U("method/transformer")),
+        (CKG.mentionOf, iri("method/transformer")),
         (CKG.inPaper, PAPER),
         (CKG.field, Literal("abstract")),
         (CKG.start, Literal(4)),
@@ -102,7 +113,7 @@ def test_build_mention_provenance(corpus):
 
 def test_build_entity_node_labels(corpus):
     graph = graph_of(*corpus)
-    transformer = U("method/transformer")
+    transformer = iri("method/transformer")
     assert set(graph.objects(transformer, RDF.type)) == {CKG.Method, CKG.Entity}
     assert set(graph.objects(transformer, CKG.key)) == {Literal("transformer")}
     # prefLabel comes from the key as given; keys differing only in case share one node
@@ -125,7 +136,7 @@ def test_build_role_edges(role, edges):
     paper = Paper(id="arxiv:2401.00001", title="T")
     mention = Mention(paper.id, "dataset", "ImageNet", 0, 8, "abstract", "imagenet", role)
     graph = graph_of(Extraction(paper, mentions=(mention,)))
-    assert set(graph.predicates(U("paper/arxiv/2401.00001"), U("dataset/imagenet"))) == edges
+    assert set(graph.predicates(iri("paper/arxiv/2401.00001"), iri("dataset/imagenet"))) == edges
 
 
 @pytest.mark.parametrize(
@@ -143,8 +154,8 @@ def test_build_role_edges(role, edges):
 def test_build_entity_types_by_label(label, cls, path):
     paper = Paper(id="arxiv:2401.00001", title="T")
     graph = graph_of(Extraction(paper, mentions=(Mention(paper.id, label, "X-Net", 0, 5, "title", "X-Net"),)))
-    assert (U(path), RDF.type, cls) in graph
-    assert (U(path), RDF.type, CKG.Entity) in graph
+    assert (iri(path), RDF.type, cls) in graph
+    assert (iri(path), RDF.type, CKG.Entity) in graph
 
 
 @pytest.mark.parametrize(
@@ -172,7 +183,12 @@ def test_build_entity_types_by_label(label, cls, path):
             {(CKG.linkKind, Literal("dataset"))},
         ),
         (
-            Link("https://aclanthology.org/N19-1423", "https://aclanthology.org/N19-1423", "paper", "aclanthology.org"),
+            Link(
+                "https://aclanthology.org/N19-1423",
+                "https://aclanthology.org/N19-1423",
+                "paper",
+                "aclanthology.org",
+            ),
             "link/paper/aclanthology.org/N19-1423",
             {CKG.WebResource},
             None,
@@ -183,7 +199,7 @@ def test_build_entity_types_by_label(label, cls, path):
 def test_build_link_nodes(link, node, types, edge, extra):
     paper = Paper(id="arxiv:2401.00001", title="T")
     graph = graph_of(Extraction(paper, links=(link,)))
-    p, n = U("paper/arxiv/2401.00001"), U(node)
+    p, n = iri("paper/arxiv/2401.00001"), iri(node)
     assert set(graph.objects(n, RDF.type)) == types
     assert (p, CKG.hasLink, n) in graph
     assert set(graph.predicates(p, n)) == ({CKG.hasLink, edge} if edge else {CKG.hasLink})
@@ -193,18 +209,27 @@ def test_build_link_nodes(link, node, types, edge, extra):
 @pytest.mark.parametrize(
     "link, cited",
     [
-        (Link("arxiv.org/abs/1706.03762v5", "https://arxiv.org/abs/1706.03762", "paper", "arxiv.org"),
-         "paper/arxiv/1706.03762"),
-        (Link("https://doi.org/10.18653/v1/N19-1423", "https://doi.org/10.18653/v1/n19-1423", "doi", "doi.org"),
-         "paper/doi/10.18653%2Fv1%2Fn19-1423"),
+        (
+            Link("arxiv.org/abs/1706.03762v5", "https://arxiv.org/abs/1706.03762", "paper", "arxiv.org"),
+            "paper/arxiv/1706.03762",
+        ),
+        (
+            Link(
+                "https://doi.org/10.18653/v1/N19-1423",
+                "https://doi.org/10.18653/v1/n19-1423",
+                "doi",
+                "doi.org",
+            ),
+            "paper/doi/10.18653%2Fv1%2Fn19-1423",
+        ),
     ],
 )
 def test_build_paper_links_are_citations(link, cited):
     paper = Paper(id="arxiv:2401.00001", title="T")
     graph = graph_of(Extraction(paper, links=(link,)))
-    p = U("paper/arxiv/2401.00001")
-    assert (p, CITO.cites, U(cited)) in graph
-    assert (U(cited), RDF.type, CKG.Paper) in graph
+    p = iri("paper/arxiv/2401.00001")
+    assert (p, CITO.cites, iri(cited)) in graph
+    assert (iri(cited), RDF.type, CKG.Paper) in graph
     assert list(graph.objects(p, CKG.hasLink)) == []
 
 
@@ -228,7 +253,7 @@ def test_build_paper_links_are_citations(link, cited):
 def test_build_references(reference, cited, title):
     paper = Paper(id="arxiv:2401.00001", title="T", references=(reference,))
     graph = graph_of(Extraction(paper))
-    p, c = U("paper/arxiv/2401.00001"), U(cited)
+    p, c = iri("paper/arxiv/2401.00001"), iri(cited)
     assert (p, CITO.cites, c) in graph
     assert (c, RDF.type, CKG.Paper) in graph
     assert (c, CKG.inCorpus, None) not in graph  # an external paper
@@ -239,7 +264,7 @@ def test_build_in_text_references_and_self_citation():
     paper = Paper(id="arxiv:2401.00001", title="T", references=("arxiv:2401.00001",))
     extraction = Extraction(paper, references=("arxiv:1706.03762", "arxiv:2401.00001v2"))
     graph = graph_of(extraction)
-    assert set(graph.objects(U("paper/arxiv/2401.00001"), CITO.cites)) == {U("paper/arxiv/1706.03762")}
+    assert set(graph.objects(iri("paper/arxiv/2401.00001"), CITO.cites)) == {iri("paper/arxiv/1706.03762")}
 
 
 @pytest.mark.parametrize("reference", ["", "title:", "not a reference", "arxiv:nonsense"])
@@ -261,26 +286,35 @@ def test_build_mention_without_key_warns_and_is_skipped():
 def test_build_mention_key_falls_back_to_text():
     paper = Paper(id="arxiv:2401.00001", title="T")
     graph = graph_of(Extraction(paper, mentions=(Mention(paper.id, "model", "GPT-4o", 0, 6, "title", ""),)))
-    assert (U("model/gpt-4o"), SKOS.prefLabel, Literal("GPT-4o")) in graph
+    assert (iri("model/gpt-4o"), SKOS.prefLabel, Literal("GPT-4o")) in graph
 
 
 @pytest.mark.parametrize(
     "paper, absent",
     [
-        (Paper(id="arxiv:2401.00001", title="T"), {DCTERMS.abstract, DCTERMS.creator, CKG.authorList,
-                                                   FABIO.hasPublicationYear, PRISM.publicationName, SCHEMA.url}),
+        (
+            Paper(id="arxiv:2401.00001", title="T"),
+            {
+                DCTERMS.abstract,
+                DCTERMS.creator,
+                CKG.authorList,
+                FABIO.hasPublicationYear,
+                PRISM.publicationName,
+                SCHEMA.url,
+            },
+        ),
         (Paper(id="arxiv:2401.00001", title="", url="arxiv.org/abs/2401.00001"), {DCTERMS.title, SCHEMA.url}),
     ],
 )
 def test_build_empty_fields_are_left_out(paper, absent):
     graph = graph_of(Extraction(paper))
-    assert absent.isdisjoint(set(graph.predicates(U("paper/arxiv/2401.00001"))))
+    assert absent.isdisjoint(set(graph.predicates(iri("paper/arxiv/2401.00001"))))
 
 
 def test_build_unsafe_url_is_escaped():
     paper = Paper(id="arxiv:2401.00001", title="T", url='https://example.org/a b"<x>')
     graph = graph_of(Extraction(paper))
-    assert set(graph.objects(U("paper/arxiv/2401.00001"), SCHEMA.url)) == {
+    assert set(graph.objects(iri("paper/arxiv/2401.00001"), SCHEMA.url)) == {
         URIRef("https://example.org/a%20b%22%3Cx%3E")
     }
 

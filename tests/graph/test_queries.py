@@ -2,18 +2,20 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from rdflib import URIRef
-
 from citekg.errors import UnknownNameError
 from citekg.graph import list_queries, load_query
 from citekg.ontology.namespace import CITEKG_NS, CKG
+from rdflib import URIRef
 
 NAMES = ["citations-in-graph", "count-papers", "entity-mentions", "papers-with-code", "top-entities"]
 
 
 def rows(result) -> list[dict[str, str]]:
     variables = [v.value for v in result.variables]
-    return [{name: term.value for name, term in zip(variables, row) if term is not None} for row in result]
+    return [
+        {name: term.value for name, term in zip(variables, row, strict=True) if term is not None}
+        for row in result
+    ]
 
 
 def test_list_queries_names_and_descriptions():
@@ -63,10 +65,17 @@ def test_query_papers_with_code(kg):
 
 
 def test_query_top_entities(kg):
-    top = [(r["entity"].removeprefix(CITEKG_NS), r["label"], int(r["papers"])) for r in rows(kg.query(load_query("top-entities")))]
+    top = [
+        (r["entity"].removeprefix(CITEKG_NS), r["label"], int(r["papers"]))
+        for r in rows(kg.query(load_query("top-entities")))
+    ]
     assert top[:2] == [("dataset/glue", "GLUE", 2), ("method/transformer", "Transformer", 2)]
-    assert sorted(top[2:]) == [("dataset/squad", "SQuAD", 1), ("dataset/wmt-2014", "WMT 2014", 1),
-                               ("metric/bleu", "BLEU", 1), ("model/bert", "BERT", 1)]
+    assert sorted(top[2:]) == [
+        ("dataset/squad", "SQuAD", 1),
+        ("dataset/wmt-2014", "WMT 2014", 1),
+        ("metric/bleu", "BLEU", 1),
+        ("model/bert", "BERT", 1),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -87,10 +96,21 @@ def test_query_citations_in_graph(kg):
 
 
 def test_query_entity_mentions(kg):
-    result = rows(kg.query(load_query("entity-mentions"), {"entity": URIRef(CITEKG_NS + "method/transformer")}))
+    result = rows(
+        kg.query(load_query("entity-mentions"), {"entity": URIRef(CITEKG_NS + "method/transformer")})
+    )
     assert [
-        (r["paper"].removeprefix(CITEKG_NS), r["field"], int(r["start"]), int(r["end"]), r["surfaceForm"], r["role"],
-         float(r["confidence"]), r["extractor"], r["extractorVersion"])
+        (
+            r["paper"].removeprefix(CITEKG_NS),
+            r["field"],
+            int(r["start"]),
+            int(r["end"]),
+            r["surfaceForm"],
+            r["role"],
+            float(r["confidence"]),
+            r["extractor"],
+            r["extractorVersion"],
+        )
         for r in result
     ] == [
         ("paper/arxiv/1706.03762", "abstract", 4, 15, "Transformer", "proposed", 0.9, "patterns", "0.1.0"),
@@ -99,4 +119,6 @@ def test_query_entity_mentions(kg):
 
 
 def test_query_entity_mentions_unknown_entity(kg):
-    assert rows(kg.query(load_query("entity-mentions"), {"entity": URIRef(CITEKG_NS + "method/nothing")})) == []
+    assert (
+        rows(kg.query(load_query("entity-mentions"), {"entity": URIRef(CITEKG_NS + "method/nothing")})) == []
+    )

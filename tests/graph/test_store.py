@@ -7,18 +7,17 @@ import sys
 import time
 import warnings
 
+import citekg.graph.store as store_module
 import pyoxigraph as ox
 import pytest
+from citekg.errors import QueryError, StoreError, UnknownNameError
+from citekg.graph import GraphStore, triples_for
+from citekg.model import Extraction, Mention, Paper
+from citekg.ontology.namespace import CITEKG_NS, DCTERMS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic
-
-import citekg.graph.store as store_module
-from citekg.errors import QueryError, StoreError, UnknownNameError
-from citekg.graph import GraphStore, triples_for
-from citekg.model import Extraction, Mention, Paper
-from citekg.ontology.namespace import CITEKG_NS, CKG, DCTERMS
 
 HOSTILE_TITLE = 'Robust "} ; DROP ALL ; # Probing'
 
@@ -46,7 +45,9 @@ def assert_isomorphic(expected: Graph, actual: Graph) -> None:
         _, only_expected, only_actual = graph_diff(expected, actual)
         pytest.fail(
             "graphs differ\nonly in expected:\n"
-            + "\n".join(sorted(t.n3() if hasattr(t, "n3") else " ".join(x.n3() for x in t) for t in only_expected))
+            + "\n".join(
+                sorted(t.n3() if hasattr(t, "n3") else " ".join(x.n3() for x in t) for t in only_expected)
+            )
             + "\nonly in actual:\n"
             + "\n".join(sorted(" ".join(x.n3() for x in t) for t in only_actual))
         )
@@ -180,7 +181,9 @@ def test_store_open_errors(tmp_path, setup, read_only, message):
         path.write_text("x")
     elif setup == "bad-version":
         path.mkdir()
-        (path / "citekg.json").write_text(json.dumps({"format": "citekg-store", "version": 99, "base_iri": CITEKG_NS}))
+        (path / "citekg.json").write_text(
+            json.dumps({"format": "citekg-store", "version": 99, "base_iri": CITEKG_NS})
+        )
     elif setup == "bad-json":
         path.mkdir()
         (path / "citekg.json").write_text("{nope")
@@ -201,9 +204,15 @@ def test_store_locked_by_another_process(tmp_path):
     path = tmp_path / "kg"
     GraphStore.open(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from citekg.graph import GraphStore; s = GraphStore.open({str(path)!r}); "
-         "print('ready', flush=True); import sys; sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"from citekg.graph import GraphStore; s = GraphStore.open({str(path)!r}); "
+            "print('ready', flush=True); import sys; sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
@@ -230,7 +239,9 @@ def test_store_closed_store_raises(corpus):
 
 
 def test_query_standard_prefixes_need_no_declaration(kg):
-    rows = list(kg.query("SELECT ?t WHERE { ?p a ckg:Paper ; dcterms:title ?t ; fabio:hasPublicationYear ?y }"))
+    rows = list(
+        kg.query("SELECT ?t WHERE { ?p a ckg:Paper ; dcterms:title ?t ; fabio:hasPublicationYear ?y }")
+    )
     assert len(rows) == 2
 
 
@@ -364,7 +375,15 @@ def test_add_throughput_smoke():
         Extraction(
             Paper(id=f"arxiv:2401.{i:05d}", title=f"Paper {i}", abstract="x" * 50, year=2024),
             mentions=tuple(
-                Mention(f"arxiv:2401.{i:05d}", "dataset", f"D{j}", j * 5, j * 5 + 2, "abstract", f"D{(i + j) % 97}")
+                Mention(
+                    f"arxiv:2401.{i:05d}",
+                    "dataset",
+                    f"D{j}",
+                    j * 5,
+                    j * 5 + 2,
+                    "abstract",
+                    f"D{(i + j) % 97}",
+                )
                 for j in range(3)
             ),
             references=(f"arxiv:2401.{(i + 1) % 500:05d}",),

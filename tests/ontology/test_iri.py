@@ -6,9 +6,6 @@ import re
 from urllib.parse import unquote
 
 import pytest
-from hypothesis import assume, given
-from hypothesis import strategies as st
-
 from citekg.ontology.iri import (
     check_base,
     entity_iri,
@@ -21,6 +18,8 @@ from citekg.ontology.iri import (
     slugify,
 )
 from citekg.ontology.namespace import CITEKG_NS
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 NS = CITEKG_NS
 # What an N-Triples IRIREF may not contain.
@@ -107,7 +106,11 @@ def test_entity_iri_rejects_empty_key(key):
 
 
 separators = st.sampled_from([" ", "-", "_", "  ", " - ", "/", "\u2013"])
-words = st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Z", "Cc")), min_size=1, max_size=6), min_size=1, max_size=4)
+words = st.lists(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Z", "Cc")), min_size=1, max_size=6),
+    min_size=1,
+    max_size=4,
+)
 
 
 @given(words=words, seps=st.lists(separators, min_size=3, max_size=3), upper=st.booleans())
@@ -172,7 +175,10 @@ def test_paper_iri_round_trip_and_safe(scheme, value):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (("arxiv:1706.03762", "abstract", 10, 21, "method"), NS + "mention/arxiv/1706.03762/abstract/10-21/method"),
+        (
+            ("arxiv:1706.03762", "abstract", 10, 21, "method"),
+            NS + "mention/arxiv/1706.03762/abstract/10-21/method",
+        ),
         (("doi:10.1/a", "title", 0, 4, "Dataset"), NS + "mention/doi/10.1%2Fa/title/0-4/dataset"),
     ],
 )
@@ -240,7 +246,9 @@ def test_check_base_accepts(base):
     assert check_base(base) == base
 
 
-@pytest.mark.parametrize("base", ["", "example.org/", "http://example.org", "http:///", "http://a b/", "http://x/<y>/"])
+@pytest.mark.parametrize(
+    "base", ["", "example.org/", "http://example.org", "http:///", "http://a b/", "http://x/<y>/"]
+)
 def test_check_base_rejects(base):
     with pytest.raises(ValueError, match="must be absolute"):
         check_base(base)

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
-
 from citekg.ontology import ontology_path
 from citekg.ontology.namespace import CITEKG_NS, CKG, PREFIXES
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
 
 @pytest.fixture(scope="module")
