@@ -315,6 +315,86 @@ def serve(graph_dir: Path, host: str, port: int, timeout: float, max_rows: int, 
     run_server(graph_dir, host=host, port=port, timeout=timeout, max_rows=max_rows, allow_update=allow_update)
 
 
+@cli.command()
+@graph_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="citekg-graph.html",
+    show_default=True,
+    help="HTML file to write.",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["bipartite", "citation", "cooccurrence"]),
+    default="bipartite",
+    show_default=True,
+    help="Which projection of the graph to draw.",
+)
+@click.option("--focus", help="Draw only the neighbourhood of this paper or entity (name, alias or IRI).")
+@click.option("--depth", default=1, show_default=True, type=int, help="Hops around --focus.")
+@click.option("--types", help="Comma-separated node types to keep, e.g. paper,dataset,code_repository.")
+@click.option("--min-degree", default=0, show_default=True, type=int, help="Drop nodes with fewer edges.")
+@click.option(
+    "--max-nodes", default=1500, show_default=True, type=int, help="Keep the top nodes by PageRank."
+)
+@click.option("--size-by", type=click.Choice(["degree", "pagerank"]), default="degree", show_default=True)
+@click.option(
+    "--query",
+    "sparql",
+    metavar="SPARQL|@FILE.rq",
+    help="Draw only the nodes this SELECT or CONSTRUCT query returns.",
+)
+def viz(
+    graph_dir: Path,
+    output: Path,
+    view: str,
+    focus: str | None,
+    depth: int,
+    types: str | None,
+    min_degree: int,
+    max_nodes: int,
+    size_by: str,
+    sparql: str | None,
+) -> None:
+    """Write an interactive, offline HTML page of the graph.
+
+    The page works from a file with no network: search, type filters, a confidence slider, tooltips with
+    the evidence sentence, and clickable code and project links.
+
+    \b
+    Example:
+        citekg viz -o graph.html
+        citekg viz --focus ImageNet --depth 2 -o imagenet.html
+        citekg viz --view citation --max-nodes 300 -o citations.html
+    """
+    from citekg.graph.project import nodes_in_result, to_networkx
+    from citekg.graph.store import GraphStore
+    from citekg.viz import render_html
+
+    with GraphStore.open(graph_dir, read_only=True) as store:
+        graph = to_networkx(store, view)
+        if sparql:
+            keep = nodes_in_result(store.query(_read_query(sparql)))
+            graph = graph.subgraph(keep).copy()
+    chosen = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    try:
+        path = render_html(
+            graph,
+            output,
+            focus=focus,
+            depth=depth,
+            types=chosen,
+            min_degree=min_degree,
+            max_nodes=max_nodes,
+            size_by="pagerank" if size_by == "pagerank" else "degree",
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {path}", err=True)
+
+
 @cli.command(name="eval")
 @click.option(
     "--gold",

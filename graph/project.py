@@ -18,7 +18,7 @@ import networkx as nx
 from citekg.errors import UnknownNameError
 from citekg.graph.store import GraphStore
 
-__all__ = ["VIEWS", "sentence_around", "to_networkx"]
+__all__ = ["VIEWS", "nodes_in_result", "sentence_around", "to_networkx"]
 
 View = Literal["bipartite", "citation", "cooccurrence"]
 VIEWS: tuple[str, ...] = ("bipartite", "citation", "cooccurrence")
@@ -83,6 +83,18 @@ def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
             sentence_end = match.start()
             break
     return text[sentence_start:sentence_end], start - sentence_start, end - sentence_start
+
+
+def nodes_in_result(result: Any) -> set[str]:
+    """Return every IRI a query result names: the cells of a SELECT, the terms of a CONSTRUCT.
+
+    Used to draw "what this query returned" as the part of a view those IRIs span.
+    """
+    if hasattr(result, "variables"):
+        terms = [solution[v] for solution in result for v in result.variables]
+    else:
+        terms = [term for triple in result for term in (triple.subject, triple.object)]
+    return {term.value for term in terms if type(term).__name__ == "NamedNode"}
 
 
 def _rows(store: GraphStore, sparql: str) -> list[dict[str, Any]]:

@@ -272,3 +272,29 @@ def test_cli_eval_unknown_gold_format() -> None:
     result = CliRunner().invoke(cli, ["eval", "--gold", "conll2003:x.txt"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: unknown gold format 'conll2003'; choose one of: ")
+
+
+def test_cli_viz_writes_an_offline_page(sample_graph: Path, tmp_path: Path) -> None:
+    out = tmp_path / "graph.html"
+    result = run("viz", "--graph", sample_graph, "-o", out)
+    assert result.exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Attention Is All You Need" in page
+    assert 'src="http' not in page and 'href="http' not in page
+
+
+def test_cli_viz_query_keeps_only_returned_nodes(sample_graph: Path, tmp_path: Path) -> None:
+    out = tmp_path / "datasets.html"
+    sparql = 'SELECT ?p WHERE { ?p dcterms:title "Attention Is All You Need" }'
+    assert run("viz", "--graph", sample_graph, "-o", out, "--query", sparql).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Attention Is All You Need" in page
+    assert "BERT: Pre-training" not in page
+
+
+def test_cli_viz_unknown_focus_suggests_names(sample_graph: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["viz", "--graph", str(sample_graph), "-o", str(tmp_path / "x.html"), "--focus", "Imagenett"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no node is called 'Imagenett'; did you mean: ")
