@@ -1,11 +1,12 @@
 """Benchmark the SPARQL endpoint: requests/s and p50/p99 latency for a cheap and a heavy query.
 
-Builds an on-disk Oxigraph store from a synthetic citation graph (or uses ``--graph DIR`` from ``citekg build``),
-starts ``citekg.graph.endpoint.serve`` in a subprocess, and drives it with 1, 8 and 32 concurrent asyncio/httpx
-clients, each cell bounded by ``--requests`` and ``--seconds``. Then it measures the cheap query's latency while
-a heavy query runs in a loop. The client is a minimal asyncio HTTP/1.1 client (httpx costs more CPU per request
-than the servers measured, on a 2-core machine that distorts the figures). With ``--oxigraph`` (the ``oxigraph`` PyPI package's ``serve-read-only``) the same
-cells run against Oxigraph's own server for comparison.
+Builds an on-disk Oxigraph store from a synthetic citation graph (or uses ``--graph DIR`` from
+``citekg build``), starts ``citekg.graph.endpoint.serve`` in a subprocess, and drives it with 1, 8 and 32
+concurrent connections, each cell bounded by ``--requests`` and ``--seconds``. Then it measures the cheap
+query's latency while a heavy query runs in a loop. The client is a minimal asyncio HTTP/1.1 client:
+httpx costs more CPU per request than the servers measured, which on a 2-core machine distorts the figures.
+With ``--oxigraph`` (the ``oxigraph`` PyPI package's ``serve-read-only``) the same cells run against
+Oxigraph's own server for comparison.
 
     python bench/endpoint.py --papers 100000 --oxigraph
 """
@@ -40,8 +41,10 @@ HEAVY = PREFIXES + (
     "SELECT ?dataset (COUNT(?paper) AS ?n) WHERE { ?paper cito:usesDataSetIn ?dataset } "
     "GROUP BY ?dataset ORDER BY DESC(?n) LIMIT 20"
 )
-WORDS = ("deep learning graph neural network transformer attention retrieval benchmark dataset robust efficient "
-         "scalable contrastive diffusion language model vision reinforcement sparse federated").split()
+WORDS = (
+    "deep learning graph neural network transformer attention retrieval benchmark dataset robust efficient "
+    "scalable contrastive diffusion language model vision reinforcement sparse federated"
+).split()
 
 
 def synthetic_ntriples(papers: int, seed: int = 0):
@@ -57,9 +60,10 @@ def synthetic_ntriples(papers: int, seed: int = 0):
         title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 10))).capitalize()
         yield f"{paper} {rdf_type} <http://schema.org/ScholarlyArticle> ."
         yield f'{paper} <http://purl.org/dc/terms/title> "{title} {p}" .'
-        yield f'{paper} <http://schema.org/datePublished> "{2015 + p % 10}"^^<http://www.w3.org/2001/XMLSchema#gYear> .'
+        year = f'"{2015 + p % 10}"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+        yield f"{paper} <http://schema.org/datePublished> {year} ."
         for d in rng.sample(range(datasets), rng.randint(1, 3)):
-            yield f"{paper} <http://purl.org/spar/cito/usesDataSetIn> <{CKG}dataset/d{int(d ** 1.0) % datasets}> ."
+            yield f"{paper} <http://purl.org/spar/cito/usesDataSetIn> <{CKG}dataset/d{d}> ."
         if p % 2 == 0:
             repo = f"<https://github.com/org{p % 997}/repo{p}>"
             yield f"{paper} <http://schema.org/codeRepository> {repo} ."
@@ -91,8 +95,10 @@ def free_port() -> int:
 
 def start(kind: str, store_dir: Path, port: int, timeout: float) -> subprocess.Popen[bytes]:
     if kind == "citekg":
-        code = ("import sys; from pathlib import Path; from citekg.graph.endpoint import serve; "
-                f"serve(Path(sys.argv[1]), port={port}, timeout={timeout}, log_level='warning')")
+        code = (
+            "import sys; from pathlib import Path; from citekg.graph.endpoint import serve; "
+            f"serve(Path(sys.argv[1]), port={port}, timeout={timeout}, log_level='warning')"
+        )
         cmd = [sys.executable, "-c", code, str(store_dir)]
     else:
         exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
@@ -102,8 +108,15 @@ def start(kind: str, store_dir: Path, port: int, timeout: float) -> subprocess.P
     with httpx.Client(timeout=5) as client:
         while time.monotonic() < deadline:
             try:
-                if client.get(f"http://127.0.0.1:{port}/query" if kind == "oxigraph" else
-                              f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}).status_code == 200:
+                if (
+                    client.get(
+                        f"http://127.0.0.1:{port}/query"
+                        if kind == "oxigraph"
+                        else f"http://127.0.0.1:{port}/sparql",
+                        params={"query": "ASK {}"},
+                    ).status_code
+                    == 200
+                ):
                     return proc
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -112,8 +125,10 @@ def start(kind: str, store_dir: Path, port: int, timeout: float) -> subprocess.P
 
 
 class _Connection:
-    """A minimal HTTP/1.1 keep-alive client (GET only): much cheaper per request than httpx, so on a 2-core
-    machine the client steals less CPU from the server it measures."""
+    """A minimal HTTP/1.1 keep-alive client (GET only), far cheaper per request than httpx.
+
+    On a 2-core machine the client then steals less CPU from the server it measures.
+    """
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
@@ -124,8 +139,11 @@ class _Connection:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: {accept}\r\n\r\n"
-                          .encode("ascii"))
+        self.writer.write(
+            f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: {accept}\r\n\r\n".encode(
+                "ascii"
+            )
+        )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         length, chunked, close = 0, False, False
@@ -188,12 +206,17 @@ async def drive(url: str, query: str, clients: int, max_requests: int, seconds: 
 def summarise(latencies: list[float], elapsed: float, errors: int) -> dict[str, float]:
     ordered = sorted(latencies) or [float("nan")]
     return {
-        "n": len(latencies), "errors": errors, "rps": len(latencies) / elapsed if elapsed else 0.0,
-        "p50": statistics.median(ordered) * 1000, "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "n": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed if elapsed else 0.0,
+        "p50": statistics.median(ordered) * 1000,
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
     }
 
 
-async def cheap_during_heavy(url: str, cheap_clients: int, max_requests: int, seconds: float) -> dict[str, float]:
+async def cheap_during_heavy(
+    url: str, cheap_clients: int, max_requests: int, seconds: float
+) -> dict[str, float]:
     """Cheap-query latency while one client runs the heavy query back to back."""
     stop = False
 
@@ -226,12 +249,32 @@ def run_server_cells(kind: str, store_dir: Path, args: argparse.Namespace) -> li
             asyncio.run(drive(url, query, 8, 64, 10))  # warm-up: start the workers, fill caches
             for clients in (1, 8, 32):
                 r = asyncio.run(drive(url, query, clients, budget, args.seconds))
-                rows.append([kind, name, clients, r["n"], r["errors"], f"{r['rps']:.0f}", f"{r['p50']:.1f}",
-                             f"{r['p99']:.1f}"])
+                rows.append(
+                    [
+                        kind,
+                        name,
+                        clients,
+                        r["n"],
+                        r["errors"],
+                        f"{r['rps']:.0f}",
+                        f"{r['p50']:.1f}",
+                        f"{r['p99']:.1f}",
+                    ]
+                )
         for clients in (1, 8):
             r = asyncio.run(cheap_during_heavy(url, clients, args.requests, args.seconds))
-            rows.append([kind, f"cheap during heavy ({r['heavy_done']:.0f} heavy done)", clients, r["n"],
-                         r["errors"], f"{r['rps']:.0f}", f"{r['p50']:.1f}", f"{r['p99']:.1f}"])
+            rows.append(
+                [
+                    kind,
+                    f"cheap during heavy ({r['heavy_done']:.0f} heavy done)",
+                    clients,
+                    r["n"],
+                    r["errors"],
+                    f"{r['rps']:.0f}",
+                    f"{r['p50']:.1f}",
+                    f"{r['p99']:.1f}",
+                ]
+            )
     finally:
         proc.terminate()
         try:
@@ -246,7 +289,9 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=20_000, help="synthetic graph size (papers)")
     parser.add_argument("--graph", type=Path, help="use an existing graph dir (citekg build) instead")
     parser.add_argument("--requests", type=int, default=3000, help="cheap requests per cell (upper bound)")
-    parser.add_argument("--heavy-requests", type=int, default=200, help="heavy requests per cell (upper bound)")
+    parser.add_argument(
+        "--heavy-requests", type=int, default=200, help="heavy requests per cell (upper bound)"
+    )
     parser.add_argument("--seconds", type=float, default=8.0, help="time bound per cell")
     parser.add_argument("--timeout", type=float, default=30.0, help="endpoint query timeout")
     parser.add_argument("--oxigraph", action="store_true", help="also run Oxigraph's own serve-read-only")
@@ -268,10 +313,17 @@ def main() -> None:
             rows += run_server_cells("oxigraph", store_dir, args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"graph: {label}; {triples} triples; machine: {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, pyoxigraph {ox.__version__}")
-    print(tabulate(rows, headers=["server", "query", "clients", "ok", "errors", "req/s", "p50 ms", "p99 ms"],
-                   tablefmt="github"))
+    print(
+        f"graph: {label}; {triples} triples; machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, pyoxigraph {ox.__version__}"
+    )
+    print(
+        tabulate(
+            rows,
+            headers=["server", "query", "clients", "ok", "errors", "req/s", "p50 ms", "p99 ms"],
+            tablefmt="github",
+        )
+    )
 
 
 if __name__ == "__main__":

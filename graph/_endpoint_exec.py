@@ -1,21 +1,21 @@
 """Running SPARQL for the endpoint: the guards, the execution of one job, and the worker processes.
 
-A pyoxigraph query cannot be cancelled from Python once it is inside one Rust call (an ORDER BY or an aggregate
-computes everything in the first ``next()``), so a timeout that really frees the CPU needs a process that can be
-killed. :class:`WorkerPool` keeps up to ``size`` worker processes, each holding its own read-only view of the
-store; a job that runs past its timeout gets its worker killed and replaced. :func:`execute` is the same code in
-the worker and, for ``isolation="thread"``, in a thread of the web process.
+A pyoxigraph query cannot be cancelled from Python once it is inside one Rust call (an ORDER BY or an
+aggregate computes everything in the first ``next()``), so a timeout that really frees the CPU needs a process
+that can be killed. :class:`WorkerPool` keeps up to ``size`` worker processes, each holding its own read-only
+view of the store; a job that runs past its timeout has its worker killed and replaced. :func:`execute` is the
+same code in the worker and, for ``isolation="thread"``, in a thread of the web process.
 
-pyoxigraph 0.5 ships an HTTP client and really fetches ``SERVICE <http://…>`` (checked: it opens a connection);
-:func:`check_text` refuses SERVICE and LOAD before anything runs.
+pyoxigraph 0.5 ships an HTTP client and really fetches ``SERVICE <http://…>`` (checked: it opens a
+connection); :func:`check_text` refuses SERVICE and LOAD before anything runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
-import contextlib
 import os
 import re
 import socket
@@ -28,11 +28,17 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-
-from citekg.graph._endpoint_formats import GRAPH_FORMATS, RESULT_FORMATS, Format, choose_format, format_from_param, names_for
+from citekg.graph._endpoint_formats import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    Format,
+    choose_format,
+    format_from_param,
+    names_for,
+)
 
 __all__ = [
-    "WorkerTimeout",
+    "WorkerTimeoutError",
     "worker_entry",
     "Job",
     "Outcome",
@@ -45,7 +51,7 @@ __all__ = [
 
 logger = logging.getLogger("citekg.graph.endpoint")
 
-# One SPARQL token at a time: long strings, short strings, IRIs, comments, variables, prefixed names, then words.
+# One SPARQL token at a time: strings, IRIs, comments, variables, prefixed names, then words.
 # Only bare words can be keywords, so SERVICE inside a string, an IRI, a comment or ``ex:service`` is not one.
 _OPAQUE = (  # strings, IRIs and comments: neither keywords nor brackets inside them count
     r'"""(?:[^"\\]|\\.|"(?!""))*"""',
@@ -56,8 +62,7 @@ _OPAQUE = (  # strings, IRIs and comments: neither keywords nor brackets inside 
     r"#[^\n\r]*",
 )
 _TOKEN = re.compile(
-    "|".join(_OPAQUE)
-    + r"|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+"
+    "|".join(_OPAQUE) + r"|[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+"
     r"|(?:[A-Za-z_][\w.\-]*)?:[\w.\-:%\\]*"
     r"|[A-Za-z_]\w*",
     re.UNICODE,
@@ -66,14 +71,22 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _STRIPPED = re.compile("|".join(_OPAQUE))
 _BRACKETS = re.compile(r"[{}()\[\]]")
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-_RESULT_FORMAT = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                  "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_RDF_FORMAT = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-               "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+_RESULT_FORMAT = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMAT = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
 
 
 def _keywords(text: str) -> list[str]:
-    """Upper-cased bare words of a SPARQL text, skipping strings, IRIs, comments, variables and prefixed names.
+    """Upper-cased bare words of a SPARQL text, skipping strings, IRIs, comments, variables, prefixed names.
 
     Examples:
         >>> _keywords('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE')
@@ -152,7 +165,11 @@ def check_nesting(text: str) -> str | None:
         'the query nests brackets 600 levels deep; the limit is 500'
     """
     depth = nesting_depth(text)
-    return f"the query nests brackets {depth} levels deep; the limit is {MAX_NESTING}" if depth > MAX_NESTING else None
+    return (
+        f"the query nests brackets {depth} levels deep; the limit is {MAX_NESTING}"
+        if depth > MAX_NESTING
+        else None
+    )
 
 
 @dataclass(frozen=True)
@@ -181,17 +198,24 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _ok(body: bytes | None, fmt: Format, rows: int | None = None, truncated: bool = False) -> Outcome:
+    return Outcome(200, body or b"", fmt.media_type, rows, truncated)
+
+
 def _error(status: int, message: str) -> Outcome:
     return Outcome(status, (message.rstrip() + "\n").encode("utf-8"))
 
 
 def _pick(job: Job, kind: str) -> Format | Outcome:
-    """The format for a result of ``kind``: ``format=`` wins over ``Accept``; an :class:`Outcome` 406 if none."""
+    """The format for a result of ``kind`` (``format=`` wins over ``Accept``), or a 406 :class:`Outcome`."""
     if job.formats:
         fmt = format_from_param(job.formats, kind)
         if fmt is None:
-            return _error(406, f"format {job.formats[0]!r} is not available for this query; "
-                               f"choose one of: {', '.join(names_for(kind))}")
+            return _error(
+                406,
+                f"format {job.formats[0]!r} is not available for this query; "
+                f"choose one of: {', '.join(names_for(kind))}",
+            )
         return fmt
     fmt = choose_format(job.accept, kind)
     if fmt is None:
@@ -201,7 +225,7 @@ def _pick(job: Job, kind: str) -> Format | Outcome:
 
 
 def _dataset_kwargs(job: Job) -> dict[str, Any]:
-    """The protocol dataset as pyoxigraph arguments: giving either list replaces the whole dataset (and FROM)."""
+    """The protocol dataset as pyoxigraph arguments: either list replaces the whole dataset (and FROM)."""
     if job.default_graphs is None and job.named_graphs is None:
         return {}
     return {
@@ -232,7 +256,8 @@ def _select_tsv(store: ox.Store, job: Job, kwargs: dict[str, Any]) -> bytes:
     except SyntaxError:
         pass
     else:
-        return limited.serialize(format=ox.QueryResultsFormat.TSV)
+        if isinstance(limited, ox.QuerySolutions):
+            return limited.serialize(format=ox.QueryResultsFormat.TSV) or b""
     solutions = store.query(job.text, base_iri=job.base_iri, **kwargs)
     if not isinstance(solutions, ox.QuerySolutions):  # pragma: no cover - the form was detected as SELECT
         raise TypeError("expected a SELECT result")
@@ -255,28 +280,34 @@ def _run_query(store: ox.Store, job: Job) -> Outcome:
         if isinstance(fmt, Outcome):
             return fmt
         tsv, rows, truncated = _cut_tsv(_select_tsv(store, job, kwargs), job.max_rows)
-        body = tsv if fmt.key == "tsv" else (
-            ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=_RESULT_FORMAT[fmt.key]))
-        return Outcome(200, body, fmt.media_type, rows, truncated)
+        body = (
+            tsv
+            if fmt.key == "tsv"
+            else (
+                ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
+                    format=_RESULT_FORMAT[fmt.key]
+                )
+            )
+        )
+        return _ok(body, fmt, rows, truncated)
     result = store.query(job.text, base_iri=job.base_iri, **kwargs)
     if isinstance(result, ox.QueryBoolean):
         fmt = _pick(job, "results")
         if isinstance(fmt, Outcome):
             return fmt
-        return Outcome(200, result.serialize(format=_RESULT_FORMAT[fmt.key]), fmt.media_type, 1)
+        return _ok(result.serialize(format=_RESULT_FORMAT[fmt.key]), fmt, 1)
     if isinstance(result, ox.QuerySolutions):  # a SELECT the lexer did not see (should not happen)
         fmt = _pick(job, "results")
         if isinstance(fmt, Outcome):
             return fmt
-        return Outcome(200, result.serialize(format=_RESULT_FORMAT[fmt.key]), fmt.media_type)
+        return _ok(result.serialize(format=_RESULT_FORMAT[fmt.key]), fmt)
     fmt = _pick(job, "graph")
     if isinstance(fmt, Outcome):
         return fmt
     triples = list(itertools.islice(result, job.max_rows + 1))
     truncated = len(triples) > job.max_rows
-    del triples[job.max_rows:]
-    body = ox.serialize(triples, format=_RDF_FORMAT[fmt.key])
-    return Outcome(200, body, fmt.media_type, len(triples), truncated)
+    del triples[job.max_rows :]
+    return _ok(ox.serialize(triples, format=_RDF_FORMAT[fmt.key]), fmt, len(triples), truncated)
 
 
 def _run_update(store: ox.Store, job: Job) -> Outcome:
@@ -287,12 +318,20 @@ def _run_update(store: ox.Store, job: Job) -> Outcome:
     return Outcome(204, b"")
 
 
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):  # pragma: no cover - our own SELECT
+        raise TypeError("expected a SELECT result")
+    return solutions
+
+
 def _run_stats(store: ox.Store, job: Job) -> Outcome:
     """VoID statistics of the default graph: triples, and entities per class."""
-    triples = next(iter(store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))["n"]
+    triples = next(iter(_select(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")))["n"]
+    query = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY ?c"
     classes = [
         (row["c"].value, int(row["n"].value))
-        for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY ?c")
+        for row in _select(store, query)
         if isinstance(row["c"], ox.NamedNode)
     ]
     stats = {"triples": int(triples.value), "classes": classes}
@@ -326,7 +365,7 @@ def execute(store: ox.Store, job: Job) -> Outcome:
         return _error(500, f"query failed: {exc}")
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Worker processes
 
 
@@ -363,13 +402,16 @@ def worker_entry() -> None:
     _worker_main(Connection(int(fd)), (kind, location))
 
 
-class WorkerTimeout(Exception):
+class WorkerTimeoutError(Exception):
     """A job ran past its timeout; its worker was killed."""
 
 
 class _Worker:
-    """One worker: a plain ``python -c`` subprocess (not multiprocessing, which would re-import the caller's
-    ``__main__``), talking over a socketpair wrapped in a multiprocessing ``Connection``."""
+    """One worker: a plain ``python -c`` subprocess talking over a socketpair.
+
+    Not multiprocessing, whose start methods re-import the caller's ``__main__`` (breaking scripts without a
+    ``__main__`` guard); the socket is wrapped in a multiprocessing ``Connection`` for framing and ``poll``.
+    """
 
     def __init__(self, source: tuple[str, str], start_timeout: float) -> None:
         from multiprocessing.connection import Connection
@@ -378,7 +420,9 @@ class _Worker:
         code = "from citekg.graph._endpoint_exec import worker_entry; worker_entry()"
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, str(theirs.fileno()), source[0], source[1]],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
         )
         theirs.close()
         self.conn = Connection(ours.detach())
@@ -398,7 +442,7 @@ class _Worker:
     def run(self, job: Job, timeout: float) -> Outcome:
         self.conn.send(job)
         if not self.conn.poll(timeout):
-            raise WorkerTimeout()
+            raise WorkerTimeoutError()
         outcome: Outcome = self.conn.recv()
         return outcome
 
@@ -414,8 +458,8 @@ class WorkerPool:
     """Up to ``size`` worker processes reading the same store; blocking calls, meant to run in threads.
 
     Args:
-        source: ``("path", dir)`` to open an on-disk store read-only in each worker, or ``("nquads", file)`` to
-            load a dump into memory in each worker.
+        source: ``("path", dir)`` to open an on-disk store read-only in each worker, or
+            ``("nquads", file)`` to load a dump into memory in each worker.
         size: Most workers alive at once; callers must not run more than ``size`` jobs at a time.
         start_timeout: Seconds a new worker may take to open the store.
     """
@@ -461,7 +505,7 @@ class WorkerPool:
         started = time.monotonic()
         try:
             outcome = worker.run(job, timeout)
-        except WorkerTimeout:
+        except WorkerTimeoutError:
             self._discard(worker)
             self.killed += 1
             logger.warning("query ran past %.1f s; killed worker %d", time.monotonic() - started, worker.pid)

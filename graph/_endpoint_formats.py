@@ -1,7 +1,7 @@
 """Result formats of the SPARQL endpoint and the content negotiation that picks one.
 
-Pure functions over strings, shared by the web process and the query workers, so a 406 and a 200 are decided by
-the same rules everywhere.
+Pure functions over strings, shared by the web process and the query workers, so a 406 and a 200 are
+decided by the same rules everywhere.
 """
 
 from __future__ import annotations
@@ -39,21 +39,59 @@ class Format:
 
 # Order matters: on equal q-values the earlier format wins, so the first entry of each kind is its default.
 RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "results",
-           ("application/sparql-results+json", "application/json"), ("srj",)),
-    Format("xml", "application/sparql-results+xml", "results",
-           ("application/sparql-results+xml", "application/xml"), ("srx",)),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        "results",
+        ("application/sparql-results+json", "application/json"),
+        ("srj",),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "results",
+        ("application/sparql-results+xml", "application/xml"),
+        ("srx",),
+    ),
     Format("csv", "text/csv; charset=utf-8", "results", ("text/csv",)),
     Format("tsv", "text/tab-separated-values; charset=utf-8", "results", ("text/tab-separated-values",)),
 )
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle; charset=utf-8", "graph",
-           ("text/turtle", "application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
-           ("ttl", "n3")),
-    Format("nt", "application/n-triples", "graph", ("application/n-triples", "text/plain"), ("ntriples", "n-triples")),
-    Format("jsonld", "application/ld+json", "graph", ("application/ld+json", "application/json"), ("json-ld", "json")),
-    Format("rdfxml", "application/rdf+xml", "graph", ("application/rdf+xml", "application/xml"),
-           ("rdf+xml", "xml", "rdf")),
+    Format(
+        "turtle",
+        "text/turtle; charset=utf-8",
+        "graph",
+        (
+            "text/turtle",
+            "application/x-turtle",
+            "application/turtle",
+            "text/n3",
+            "text/rdf+n3",
+            "application/n3",
+        ),
+        ("ttl", "n3"),
+    ),
+    Format(
+        "nt",
+        "application/n-triples",
+        "graph",
+        ("application/n-triples", "text/plain"),
+        ("ntriples", "n-triples"),
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "graph",
+        ("application/ld+json", "application/json"),
+        ("json-ld", "json"),
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        "graph",
+        ("application/rdf+xml", "application/xml"),
+        ("rdf+xml", "xml", "rdf"),
+    ),
 )
 _BY_KIND = {"results": RESULT_FORMATS, "graph": GRAPH_FORMATS}
 
@@ -141,7 +179,10 @@ def choose_format(accept: str | None, kind: str) -> Format | None:
     best_q = 0.0
     for fmt in formats:
         # Wildcards are matched against the canonical type only, so "srj;q=0, */*" does not pick JSON.
-        q = max([_quality(fmt.accepts[0], ranges)] + [_quality(o, ranges, exact_only=True) for o in fmt.accepts[1:]])
+        q = max(
+            [_quality(fmt.accepts[0], ranges)]
+            + [_quality(o, ranges, exact_only=True) for o in fmt.accepts[1:]]
+        )
         if q > best_q:
             best, best_q = fmt, q
     return best

@@ -13,7 +13,6 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 import uvicorn
-
 from citekg.graph.endpoint import create_app
 
 DATA = Path(__file__).with_name("data.ttl")
@@ -50,8 +49,15 @@ class Server:
 def running(app: Any, *, max_query_bytes: int = 1_000_000) -> Iterator[Server]:
     """Run ``app`` with uvicorn in a background thread; stop it (and its workers) on exit."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                            h11_max_incomplete_event_size=3 * max_query_bytes + 65536, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        h11_max_incomplete_event_size=3 * max_query_bytes + 65536,
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -79,8 +85,10 @@ def _server_factory() -> Iterator[Callable[..., Server]]:
     stack: list[Any] = []
 
     def start(store: ox.Store | None = None, **options: Any) -> Server:
-        cm = running(create_app(store if store is not None else fixture_store(), **options),
-                     max_query_bytes=options.get("max_query_bytes", 1_000_000))
+        cm = running(
+            create_app(store if store is not None else fixture_store(), **options),
+            max_query_bytes=options.get("max_query_bytes", 1_000_000),
+        )
         srv = cm.__enter__()
         stack.append(cm)
         return srv

@@ -8,7 +8,20 @@ import io
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
-from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import (
+    CSV,
+    GET,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    POSTDIRECTLY,
+    RDFXML,
+    TSV,
+    TURTLE,
+    XML,
+    SPARQLWrapper,
+)
 
 TITLES_QUERY = """PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?paper ?title WHERE { ?paper dcterms:title ?title } ORDER BY ?paper"""
@@ -18,8 +31,10 @@ EXPECTED_TITLES = [
     'Quotes " and backslashes \\ in a "title"',
     "Multilingual évaluation: 多言語 benchmarks",
 ]
-CONSTRUCT_QUERY = "CONSTRUCT { ?p <http://purl.org/dc/terms/title> ?t } WHERE { ?p <http://purl.org/dc/terms/title> ?t }"
-# SPARQLWrapper builds rdflib ConjunctiveGraphs for RDF results; that deprecation is rdflib's and SPARQLWrapper's.
+CONSTRUCT_QUERY = (
+    "CONSTRUCT { ?p <http://purl.org/dc/terms/title> ?t } WHERE { ?p <http://purl.org/dc/terms/title> ?t }"
+)
+# SPARQLWrapper builds rdflib ConjunctiveGraphs for RDF results; that deprecation is theirs, not ours.
 rdf_client = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 METHODS = [
     pytest.param(GET, False, id="GET"),
@@ -73,8 +88,10 @@ def test_select_csv_tsv(server, method, conneg_only, fmt, delimiter):
 
 
 @pytest.mark.parametrize(("method", "conneg_only"), METHODS)
-@pytest.mark.parametrize(("query", "expected"), [("ASK { ?s a <http://schema.org/Dataset> }", True),
-                                                 ("ASK { ?s a <http://schema.org/Person> }", False)])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("ASK { ?s a <http://schema.org/Dataset> }", True), ("ASK { ?s a <http://schema.org/Person> }", False)],
+)
 def test_ask(server, method, conneg_only, query, expected):
     assert _client(server.url, query, method, JSON, conneg_only).queryAndConvert()["boolean"] is expected
     doc = _client(server.url, query, method, XML, conneg_only).queryAndConvert()
@@ -85,14 +102,21 @@ def _expected_graph() -> rdflib.Graph:
     graph = rdflib.Graph()
     for i, title in enumerate(EXPECTED_TITLES, start=1):
         literal = rdflib.Literal(title, lang="en") if i == 4 else rdflib.Literal(title)
-        graph.add((rdflib.URIRef(f"https://w3id.org/citekg/paper/arxiv-2401.0000{i}"), rdflib.DCTERMS.title, literal))
+        graph.add(
+            (
+                rdflib.URIRef(f"https://w3id.org/citekg/paper/arxiv-2401.0000{i}"),
+                rdflib.DCTERMS.title,
+                literal,
+            )
+        )
     return graph
 
 
 @rdf_client
 @pytest.mark.parametrize(("method", "conneg_only"), METHODS)
-@pytest.mark.parametrize(("fmt", "parse_as"), [(TURTLE, "turtle"), (N3, "turtle"), (RDFXML, None), (XML, None),
-                                               (JSONLD, None)])
+@pytest.mark.parametrize(
+    ("fmt", "parse_as"), [(TURTLE, "turtle"), (N3, "turtle"), (RDFXML, None), (XML, None), (JSONLD, None)]
+)
 def test_construct(server, method, conneg_only, fmt, parse_as):
     converted = _client(server.url, CONSTRUCT_QUERY, method, fmt, conneg_only).queryAndConvert()
     if parse_as is not None:  # SPARQLWrapper hands back the bytes for Turtle and N3
@@ -104,10 +128,14 @@ def test_construct(server, method, conneg_only, fmt, parse_as):
 @rdf_client
 @pytest.mark.parametrize(("method", "conneg_only"), METHODS[:3])
 def test_describe(server, method, conneg_only):
-    graph = _client(server.url, "DESCRIBE <https://w3id.org/citekg/dataset/glue>", method, RDFXML,
-                    conneg_only).queryAndConvert()
-    assert (rdflib.URIRef("https://w3id.org/citekg/dataset/glue"), rdflib.URIRef("http://schema.org/name"),
-            rdflib.Literal("GLUE")) in graph
+    graph = _client(
+        server.url, "DESCRIBE <https://w3id.org/citekg/dataset/glue>", method, RDFXML, conneg_only
+    ).queryAndConvert()
+    assert (
+        rdflib.URIRef("https://w3id.org/citekg/dataset/glue"),
+        rdflib.URIRef("http://schema.org/name"),
+        rdflib.Literal("GLUE"),
+    ) in graph
 
 
 def test_malformed_query_raises_querybadformed(server):

@@ -6,7 +6,6 @@ import json
 
 import pyoxigraph as ox
 import pytest
-
 from citekg.graph._endpoint_exec import Job, _cut_tsv, check_text, execute, query_form
 from citekg.graph._endpoint_formats import choose_format, format_from_param, parse_accept
 
@@ -152,8 +151,12 @@ def store(fixture_store) -> ox.Store:
     ],
 )
 def test_select_matches_oxigraph_serialiser(store, fmt, query):
-    ox_format = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                 "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[fmt]
+    ox_format = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }[fmt]
     out = execute(store, Job("query", query, formats=(fmt,)))
     assert out.status == 200
     assert out.body == store.query(query).serialize(format=ox_format)
@@ -172,7 +175,9 @@ def test_select_matches_oxigraph_serialiser(store, fmt, query):
     ],
 )
 def test_row_cap(store, query, max_rows, rows, truncated):
-    out = execute(store, Job("query", query, max_rows=max_rows, formats=("json",) if "SELECT" in query else ()))
+    out = execute(
+        store, Job("query", query, max_rows=max_rows, formats=("json",) if "SELECT" in query else ())
+    )
     assert (out.status, out.rows, out.truncated) == (200, rows, truncated)
     if "SELECT" in query:
         assert len(json.loads(out.body)["results"]["bindings"]) == rows
@@ -183,7 +188,13 @@ def test_row_cap(store, query, max_rows, rows, truncated):
     [
         (Job("query", "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"), 403),
         (Job("update", "LOAD <http://127.0.0.1:9/x.ttl>"), 403),
-        (Job("query", "SELECT * {", ), 400),
+        (
+            Job(
+                "query",
+                "SELECT * {",
+            ),
+            400,
+        ),
         (Job("query", "SELECT * {}", default_graphs=("not an iri",)), 400),
         (Job("query", "SELECT * {}", formats=("turtle",)), 406),
         (Job("query", "CONSTRUCT WHERE {}", accept="text/csv"), 406),
@@ -199,6 +210,7 @@ def test_stats(store):
     stats = json.loads(execute(store, Job("stats")).body)
     assert stats["triples"] == len(store)
     assert dict(stats["classes"]) == {
-        "http://schema.org/ScholarlyArticle": 4, "http://schema.org/Dataset": 2,
+        "http://schema.org/ScholarlyArticle": 4,
+        "http://schema.org/Dataset": 2,
         "http://schema.org/SoftwareSourceCode": 2,
     }

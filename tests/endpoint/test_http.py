@@ -66,11 +66,29 @@ def test_graph_formats_parse(server, http, fmt):
         ("GET", {"params": [("query", "ASK {}"), ("update", "CLEAR ALL")]}, 403, "read-only"),
         ("POST", {"data": {"query": "ASK {}", "update": "CLEAR ALL"}}, 403, "read-only"),
         ("POST", {"data": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 403, "read-only"),
-        ("POST", {"content": b"DROP ALL", "headers": {"content-type": "application/sparql-update"}}, 403, "read-only"),
+        (
+            "POST",
+            {"content": b"DROP ALL", "headers": {"content-type": "application/sparql-update"}},
+            403,
+            "read-only",
+        ),
         ("POST", {"data": {"format": "json"}}, 400, "missing query"),
-        ("POST", {"content": b"ASK {}", "headers": {"content-type": "text/plain"}}, 415, "application/sparql-query"),
-        ("POST", {"content": b"ASK {}", "params": {"query": "ASK {}"},
-                  "headers": {"content-type": "application/sparql-query"}}, 400, "direct POST"),
+        (
+            "POST",
+            {"content": b"ASK {}", "headers": {"content-type": "text/plain"}},
+            415,
+            "application/sparql-query",
+        ),
+        (
+            "POST",
+            {
+                "content": b"ASK {}",
+                "params": {"query": "ASK {}"},
+                "headers": {"content-type": "application/sparql-query"},
+            },
+            400,
+            "direct POST",
+        ),
         ("GET", {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400, "default-graph-uri"),
         ("PUT", {"params": {"query": "ASK {}"}}, 405, "GET or POST"),
         ("DELETE", {}, 405, "GET or POST"),
@@ -95,9 +113,11 @@ def test_default_and_named_graph_uri_are_honoured(make_server, http):
         store.add(ox.Quad(ox.NamedNode(f"http://ex/{g}-s"), p, ox.Literal(g), ox.NamedNode(f"http://ex/{g}")))
     srv = make_server(store)
     count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+
     def n(params):
         body = http.get(srv.url, params=[("query", count), *params]).json()
         return int(body["results"]["bindings"][0]["n"]["value"])
+
     assert n([]) == 0  # data only in named graphs; the default graph is the store's default graph
     assert n([("default-graph-uri", "http://ex/g1")]) == 1
     assert n([("default-graph-uri", "http://ex/g1"), ("default-graph-uri", "http://ex/g2")]) == 2
@@ -123,13 +143,24 @@ def test_service_description(server, http):
     assert len(rows) == 1
     assert str(rows[0][0]) == server.url
     assert (int(rows[0][1]), int(rows[0][2])) == (24, 3)
-    parts = {(str(c), int(n)) for c, n in graph.query(
-        "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?c ?n { ?g void:classPartition [ void:class ?c ; "
-        "void:entities ?n ] }")}
-    assert parts == {("http://schema.org/ScholarlyArticle", 4), ("http://schema.org/Dataset", 2),
-                     ("http://schema.org/SoftwareSourceCode", 2)}
-    formats = {str(o) for o in graph.objects(None, rdflib.URIRef(
-        "http://www.w3.org/ns/sparql-service-description#resultFormat"))}
+    parts = {
+        (str(c), int(n))
+        for c, n in graph.query(
+            "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?c ?n { ?g void:classPartition [ void:class ?c ; "
+            "void:entities ?n ] }"
+        )
+    }
+    assert parts == {
+        ("http://schema.org/ScholarlyArticle", 4),
+        ("http://schema.org/Dataset", 2),
+        ("http://schema.org/SoftwareSourceCode", 2),
+    }
+    formats = {
+        str(o)
+        for o in graph.objects(
+            None, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#resultFormat")
+        )
+    }
     assert "http://www.w3.org/ns/formats/SPARQL_Results_CSV" in formats
     assert "http://www.w3.org/ns/sparql-service-description#SPARQL11Update" not in response.text
 
@@ -158,9 +189,14 @@ def test_cors_headers_and_preflight(server, http):
     origin = {"origin": "http://yasgui.example"}
     response = http.get(server.url, params={"query": "ASK {}"}, headers=origin)
     assert response.headers["access-control-allow-origin"] == "*"
-    preflight = http.options(server.url, headers={
-        **origin, "access-control-request-method": "POST",
-        "access-control-request-headers": "content-type, accept"})
+    preflight = http.options(
+        server.url,
+        headers={
+            **origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type, accept",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
@@ -201,8 +237,14 @@ def test_row_cap_marker(make_module_server, http, query, fmt, rows, truncated):
 @pytest.mark.parametrize(
     ("kwargs", "status"),
     [
-        ({"method": "POST", "content": b"ASK {}" + b" " * 3000, "headers": {"content-type": "application/sparql-query"}},
-         413),
+        (
+            {
+                "method": "POST",
+                "content": b"ASK {}" + b" " * 3000,
+                "headers": {"content-type": "application/sparql-query"},
+            },
+            413,
+        ),
         ({"method": "POST", "data": {"query": "ASK {}" + " " * 3000}}, 413),
         ({"method": "GET", "params": {"query": "ASK {}" + " " * 3000}}, 413),
         ({"method": "GET", "params": {"query": "ASK {}" + " " * 500}}, 200),

@@ -51,25 +51,37 @@ def _js_constant(name: str) -> str:
 
 
 def test_the_calls_the_page_makes(server, http):
-    endpoint, examples_url, accept = _js_constant("ENDPOINT"), _js_constant("EXAMPLES_URL"), _js_constant(
-        "RESULTS_ACCEPT")
+    endpoint, examples_url, accept = (
+        _js_constant("ENDPOINT"),
+        _js_constant("EXAMPLES_URL"),
+        _js_constant("RESULTS_ACCEPT"),
+    )
     examples = http.get(server.base + examples_url).json()["examples"]
     assert examples and all(set(e) == {"name", "query"} for e in examples)
     # Run every example as the Run button does: form POST with the page's Accept header.
     for example in examples:
-        response = http.post(server.base + endpoint, data={"query": example["query"]}, headers={"accept": accept})
+        response = http.post(
+            server.base + endpoint, data={"query": example["query"]}, headers={"accept": accept}
+        )
         assert response.status_code == 200, (example["name"], response.text)
         media = response.headers["content-type"].split(";")[0]
         assert media in ("application/sparql-results+json", "text/turtle")
     # The hostile title arrives as JSON data (rendered with textContent), unescaped and intact.
-    titles = http.post(server.base + endpoint, headers={"accept": accept}, data={
-        "query": "SELECT ?t { ?p <http://purl.org/dc/terms/title> ?t }"}).json()
+    titles = http.post(
+        server.base + endpoint,
+        headers={"accept": accept},
+        data={"query": "SELECT ?t { ?p <http://purl.org/dc/terms/title> ?t }"},
+    ).json()
     assert "<script>alert(1)</script> Cross-site titles considered harmful" in {
-        b["t"]["value"] for b in titles["results"]["bindings"]}
+        b["t"]["value"] for b in titles["results"]["bindings"]
+    }
     # The download links: GET with format=
     query = "SELECT ?p { ?p a <http://schema.org/ScholarlyArticle> }"
-    for fmt, media in (("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-                       ("json", "application/sparql-results+json")):
+    for fmt, media in (
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("json", "application/sparql-results+json"),
+    ):
         response = http.get(server.base + endpoint, params={"query": query, "format": fmt})
         assert response.headers["content-type"].split(";")[0] == media
     construct = "CONSTRUCT WHERE { ?p a <http://schema.org/Dataset> }"

@@ -42,7 +42,9 @@ def _raw_request(port: int, request: bytes) -> tuple[int, bytes]:
     ],
 )
 def test_path_traversal(server, path):
-    status, body = _raw_request(server.port, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    status, body = _raw_request(
+        server.port, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     assert status in (400, 404)
     assert b"root:" not in body and b"[project]" not in body and b"import" not in body
 
@@ -59,10 +61,17 @@ def test_static_assets_are_served(server, http):
         (b"GET /sparql?query=ASK%20%7B%7D%FF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", {400}),
         # raw non-ASCII bytes in the request line: rejected by the HTTP layer (h11) before the app
         (b"GET /sparql?query=ASK\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", {400}),
-        (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 8\r\n"
-         b"Connection: close\r\n\r\nASK {}\xc3\x28", {400}),
-        (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-         b"Content-Length: 13\r\nConnection: close\r\n\r\nquery=ASK%ff1", {400}),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 8\r\n"
+            b"Connection: close\r\n\r\nASK {}\xc3\x28",
+            {400},
+        ),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 13\r\nConnection: close\r\n\r\nquery=ASK%ff1",
+            {400},
+        ),
     ],
 )
 def test_invalid_utf8(server, request_bytes, statuses):
@@ -83,7 +92,9 @@ def test_invalid_utf8(server, request_bytes, statuses):
     ],
 )
 def test_huge_and_nested(server, http, query, status):
-    response = http.post(server.url, content=query.encode(), headers={"content-type": "application/sparql-query"})
+    response = http.post(
+        server.url, content=query.encode(), headers={"content-type": "application/sparql-query"}
+    )
     if status is not None:
         assert response.status_code == status
     else:
@@ -93,20 +104,31 @@ def test_huge_and_nested(server, http, query, status):
 
 @pytest.mark.parametrize(
     "text",
-    ["INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }", "DROP ALL", "CLEAR DEFAULT",
-     "LOAD <http://127.0.0.1:9/data.ttl>", "DELETE WHERE { ?s ?p ?o }"],
+    [
+        "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+        "DROP ALL",
+        "CLEAR DEFAULT",
+        "LOAD <http://127.0.0.1:9/data.ttl>",
+        "DELETE WHERE { ?s ?p ?o }",
+    ],
 )
 @pytest.mark.parametrize("how", ["form", "direct", "query-param"])
 def test_update_verbs_are_refused(server, http, text, how):
     if how == "form":
         response = http.post(server.url, data={"update": text})
     elif how == "direct":
-        response = http.post(server.url, content=text.encode(), headers={"content-type": "application/sparql-update"})
+        response = http.post(
+            server.url, content=text.encode(), headers={"content-type": "application/sparql-update"}
+        )
     else:  # smuggled as a query: a syntax error, never executed as an update
         response = http.get(server.url, params={"query": text})
     assert response.status_code in (400, 403)
-    assert http.get(server.url, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()[
-        "results"]["bindings"][0]["n"]["value"] == "24"
+    assert (
+        http.get(server.url, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()["results"][
+            "bindings"
+        ][0]["n"]["value"]
+        == "24"
+    )
 
 
 def test_load_refused_even_with_updates_allowed(make_server, http):
@@ -126,7 +148,9 @@ def test_service_makes_no_connection(server, http, silent):
     try:
         for target in (f"http://127.0.0.1:{port}/sparql", "http://127.0.0.1:9/sparql"):
             started = time.monotonic()
-            response = http.get(server.url, params={"query": f"SELECT * {{ SERVICE {silent}<{target}> {{ ?s ?p ?o }} }}"})
+            response = http.get(
+                server.url, params={"query": f"SELECT * {{ SERVICE {silent}<{target}> {{ ?s ?p ?o }} }}"}
+            )
             assert response.status_code == 403
             assert "SERVICE" in response.text
             assert time.monotonic() - started < 5
@@ -157,8 +181,14 @@ def test_timeout_kills_the_worker(make_server, http):
 
 def test_thread_isolation_times_out_without_killing(make_server, http):
     srv = make_server(timeout=0.5, isolation="thread", max_concurrent=2)
-    response = http.get(srv.url, params={"query": "SELECT (COUNT(*) AS ?n) { " + " ".join(
-        f"VALUES ?{v} {{ {_VALUES} }}" for v in "abc") + " }"})  # ~2 s in one Rust call
+    response = http.get(
+        srv.url,
+        params={
+            "query": "SELECT (COUNT(*) AS ?n) { "
+            + " ".join(f"VALUES ?{v} {{ {_VALUES} }}" for v in "abc")
+            + " }"
+        },
+    )  # ~2 s in one Rust call
     assert response.status_code == 503
 
 
@@ -170,6 +200,7 @@ def _background(http, url, query, box):
         except Exception as exc:  # the server may stop first
             box["status"] = repr(exc)
         box["elapsed"] = time.monotonic() - started
+
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread

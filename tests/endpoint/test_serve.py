@@ -1,4 +1,4 @@
-"""``serve()`` as ``citekg serve`` runs it: an on-disk store, uvicorn in its own process, read-only workers."""
+"""``serve()`` as ``citekg serve`` runs it: on-disk store, uvicorn in its own process, read-only workers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from citekg.errors import StoreError
 from citekg.graph.endpoint import resolve_store_dir
 
@@ -42,10 +41,15 @@ def test_resolve_store_dir(tmp_path, layout):
 
 def test_serve_subprocess(tmp_path, free_port):
     _disk_store(tmp_path)
-    code = ("import sys; from pathlib import Path; from citekg.graph.endpoint import serve; "
-            f"serve(Path(sys.argv[1]), port={free_port}, timeout=5, log_level='info')")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "graph")], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    code = (
+        "import sys; from pathlib import Path; from citekg.graph.endpoint import serve; "
+        f"serve(Path(sys.argv[1]), port={free_port}, timeout=5, log_level='info')"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path / "graph")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{free_port}/sparql"
     try:
         deadline = time.monotonic() + 60
