@@ -23,11 +23,9 @@ import time
 from pathlib import Path
 
 import networkx as nx
-from tabulate import tabulate
-
-from citekg.viz import render_html
-from citekg.viz import html
+from citekg.viz import html, render_html
 from citekg.viz.html import PHYSICS_MAX_NODES
+from tabulate import tabulate
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -63,22 +61,36 @@ def synthetic_graph(n: int, seed: int = 0) -> nx.MultiDiGraph:
             iri = f"https://w3id.org/citekg/{node_type}/{i}"
             attrs: dict[str, object] = {"type": node_type, "label": f"{node_type.replace('_', ' ')} {i}"}
             if node_type == "paper":
-                attrs.update(title=f"A study of thing {i}", year=2015 + i % 10, abstract="We propose things. " * 8)
+                attrs.update(
+                    title=f"A study of thing {i}", year=2015 + i % 10, abstract="We propose things. " * 8
+                )
             if node_type in ("code_repository", "project_page", "web_resource"):
                 attrs["url"] = f"https://example.org/{node_type}/{i}"
             g.add_node(iri, **attrs)
             by_type[node_type].append(iri)
     papers = by_type["paper"]
     entities = [e for t in ("method", "dataset", "model", "task", "metric") for e in by_type[t]]
+
     # Preferential choice: a few entities and papers are popular, most are rare.
     def popular(items: list[str]) -> str:
-        return items[min(int(rng.paretovariate(1.2)) - 1, len(items) - 1) if rng.random() < 0.5 else rng.randrange(len(items))]
+        return items[
+            min(int(rng.paretovariate(1.2)) - 1, len(items) - 1)
+            if rng.random() < 0.5
+            else rng.randrange(len(items))
+        ]
 
     for i, paper in enumerate(papers):
         for relation in ("proposes", "uses", "uses", "mentions"):
             sentence = "In this work we apply the named entity to a benchmark."
-            g.add_edge(paper, popular(entities), relation=relation, confidence=round(rng.random(), 2),
-                       evidence=sentence, evidence_start=25, evidence_end=37)
+            g.add_edge(
+                paper,
+                popular(entities),
+                relation=relation,
+                confidence=round(rng.random(), 2),
+                evidence=sentence,
+                evidence_start=25,
+                evidence_end=37,
+            )
         for _ in range(2):
             if i:
                 g.add_edge(paper, papers[rng.randrange(i)], relation="cites")
@@ -111,8 +123,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 10000])
     parser.add_argument("--physics", choices=["auto", "on", "off"], default="auto")
-    parser.add_argument("--first-edges", type=int, default=html.FIRST_EDGES,
-                        help="edges drawn before the first frame, the rest are added after it (0: all at once)")
+    parser.add_argument(
+        "--first-edges",
+        type=int,
+        default=html.FIRST_EDGES,
+        help="edges drawn before the first frame, the rest are added after it (0: all at once)",
+    )
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = parser.parse_args()
     html.FIRST_EDGES = args.first_edges
@@ -127,18 +143,28 @@ def main() -> None:
             render_html(graph, path, max_nodes=n, physics=physics)
             write_s = time.perf_counter() - start
             on = physics if physics is not None else graph.number_of_nodes() <= PHYSICS_MAX_NODES
-            ready_ms, loaded_ms = page_ready_ms(path, args.chromium) if Path(args.chromium).exists() else (None, None)
-            rows.append([
-                f"{graph.number_of_nodes():,}",
-                f"{graph.number_of_edges():,}",
-                "browser" if on else "Python",
-                f"{path.stat().st_size / 1e6:.1f}",
-                f"{write_s:.2f}",
-                f"{ready_ms / 1000:.2f}" if ready_ms is not None else "no chromium",
-                f"{loaded_ms / 1000:.2f}" if loaded_ms is not None else "",
-            ])
-    print(tabulate(rows, headers=["nodes", "edges", "layout", "MB", "write s", "first draw s", "all edges s"],
-                   tablefmt="github", colalign=("right",) * 7))
+            ready_ms, loaded_ms = (
+                page_ready_ms(path, args.chromium) if Path(args.chromium).exists() else (None, None)
+            )
+            rows.append(
+                [
+                    f"{graph.number_of_nodes():,}",
+                    f"{graph.number_of_edges():,}",
+                    "browser" if on else "Python",
+                    f"{path.stat().st_size / 1e6:.1f}",
+                    f"{write_s:.2f}",
+                    f"{ready_ms / 1000:.2f}" if ready_ms is not None else "no chromium",
+                    f"{loaded_ms / 1000:.2f}" if loaded_ms is not None else "",
+                ]
+            )
+    print(
+        tabulate(
+            rows,
+            headers=["nodes", "edges", "layout", "MB", "write s", "first draw s", "all edges s"],
+            tablefmt="github",
+            colalign=("right",) * 7,
+        )
+    )
 
 
 if __name__ == "__main__":

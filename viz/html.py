@@ -22,7 +22,6 @@ from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import networkx as nx
-
 from citekg.errors import UnknownNameError
 from citekg.viz.layout import layout_of
 from citekg.viz.select import induced_edges, pagerank_of, select_nodes
@@ -31,7 +30,7 @@ from citekg.viz.style import edge_style, node_style, style_table
 __all__ = ["PHYSICS_MAX_NODES", "render_html", "safe_url", "script_json", "to_vis_data"]
 
 # Above this many nodes the layout is computed in Python and physics is off (see docs/viz.md for timings).
-PHYSICS_MAX_NODES = 300
+PHYSICS_MAX_NODES = 100
 # Longest label drawn on the canvas; the full name is in the tooltip.
 LABEL_CHARS = 40
 # Longest abstract or evidence sentence carried into the page, to bound its size.
@@ -81,8 +80,13 @@ def script_json(value: object) -> str:
         True
     """
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                         ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
@@ -162,8 +166,13 @@ def _edge_dict(number: int, u: Hashable, v: Hashable, data: dict[str, Any], dire
         text = str(evidence)
         item["evidence"] = _text(text)
         start, end = data.get("evidence_start"), data.get("evidence_end")
-        valid = all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end))
-        if valid and 0 <= start < end <= min(len(text), TEXT_CHARS - 1):
+        if (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and not isinstance(start, bool)
+            and not isinstance(end, bool)
+            and 0 <= start < end <= min(len(text), TEXT_CHARS - 1)
+        ):
             item["evidence_start"], item["evidence_end"] = start, end
     return item
 

@@ -44,7 +44,9 @@ def force_layout(
         {'a': (0.0, 0.0)}
     """
     pairs = [(u, v) for u, v, _ in graph.edges(data=True)]
-    return layout_of(list(graph), pairs, iterations=iterations, seed=seed, scale=scale, grid=grid, gravity=gravity)
+    return layout_of(
+        list(graph), pairs, iterations=iterations, seed=seed, scale=scale, grid=grid, gravity=gravity
+    )
 
 
 def layout_of(

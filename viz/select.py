@@ -15,7 +15,6 @@ from collections.abc import Collection, Hashable, Iterable
 from typing import Any
 
 import networkx as nx
-
 from citekg.errors import CitekgError, UnknownNameError
 from citekg.viz.style import NODE_TYPES
 
@@ -69,7 +68,9 @@ def find_nodes(graph: nx.Graph, name: str) -> list[Hashable]:
         for s in _names(n, d):
             by_folded.setdefault(s.casefold(), s)
     close = difflib.get_close_matches(wanted, list(by_folded), n=5, cutoff=0.6)
-    hint = f"; did you mean: {', '.join(by_folded[c] for c in close)}?" if close else "; no name is close to it"
+    hint = (
+        f"; did you mean: {', '.join(by_folded[c] for c in close)}?" if close else "; no name is close to it"
+    )
     raise FocusNotFoundError(f"no node is called {name!r}{hint}")
 
 
@@ -101,7 +102,9 @@ def pagerank(graph: nx.Graph, *, alpha: float = 0.85, tol: float = 1.0e-8, max_i
         {}
     """
     pairs = [(u, v) for u, v, _ in graph.edges(data=True)]
-    return pagerank_of(list(graph), pairs, directed=graph.is_directed(), alpha=alpha, tol=tol, max_iter=max_iter)
+    return pagerank_of(
+        list(graph), pairs, directed=graph.is_directed(), alpha=alpha, tol=tol, max_iter=max_iter
+    )
 
 
 def pagerank_of(

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from citekg.errors import UnknownNameError
 from citekg.viz import FocusNotFoundError, render_html, to_vis_data
 from citekg.viz import html as viz_html
@@ -80,7 +79,10 @@ def test_node_style_follows_type(node_type):
     g.add_node("x", type=node_type, label="X")
     [node], _ = to_vis_data(g)
     assert (node["type"], node["shape"], node["color"]) == (
-        node_type, NODE_STYLES[node_type].shape, NODE_STYLES[node_type].color)
+        node_type,
+        NODE_STYLES[node_type].shape,
+        NODE_STYLES[node_type].color,
+    )
 
 
 @pytest.mark.parametrize("attrs", [{}, {"type": "planet"}, {"type": 3}])
@@ -128,15 +130,23 @@ def test_edge_fields(graph):
     proposes = edges[(NS + "paper/attention", NS + "method/transformer")]
     assert proposes["confidence"] == 0.95
     text = proposes["evidence"]
-    assert text[proposes["evidence_start"]:proposes["evidence_end"]] == "Transformer"
+    assert text[proposes["evidence_start"] : proposes["evidence_end"]] == "Transformer"
     co = edges[(NS + "method/transformer", NS + "model/bert")]
     assert co["weight"] == 3 and co["width"] > 1 and "confidence" not in co
 
 
 @pytest.mark.parametrize(
     "start, end, kept",
-    [(0, 4, True), (4, 4, False), (5, 2, False), (-1, 3, False), (0, 99, False), (None, 3, False),
-     (True, 3, False), ("0", "3", False)],
+    [
+        (0, 4, True),
+        (4, 4, False),
+        (5, 2, False),
+        (-1, 3, False),
+        (0, 99, False),
+        (None, 3, False),
+        (True, 3, False),
+        ("0", "3", False),
+    ],
 )
 def test_evidence_offsets_kept_only_when_valid(start, end, kept):
     g = nx.DiGraph()
@@ -162,7 +172,9 @@ def test_size_by(size_by):
 
 
 def test_size_by_unknown():
-    with pytest.raises(UnknownNameError, match="unknown size_by 'betweenness'; choose one of: degree, pagerank"):
+    with pytest.raises(
+        UnknownNameError, match="unknown size_by 'betweenness'; choose one of: degree, pagerank"
+    ):
         to_vis_data(nx.path_graph(2), size_by="betweenness")
 
 
@@ -276,8 +288,12 @@ def test_page_js_never_uses_markup_sinks():
 
 @pytest.mark.parametrize(
     "nodes, physics, expected_physics, positioned",
-    [(5, None, True, False), (viz_html.PHYSICS_MAX_NODES + 1, None, False, True), (5, False, False, True),
-     (viz_html.PHYSICS_MAX_NODES + 1, True, True, False)],
+    [
+        (5, None, True, False),
+        (viz_html.PHYSICS_MAX_NODES + 1, None, False, True),
+        (5, False, False, True),
+        (viz_html.PHYSICS_MAX_NODES + 1, True, True, False),
+    ],
 )
 def test_physics_and_layout(tmp_path, nodes, physics, expected_physics, positioned):
     g = nx.path_graph(nodes)
@@ -301,4 +317,8 @@ def test_render_focus_marks_focus_nodes(tmp_path, graph):
     _, page = parse(render_html(graph, tmp_path / "f.html", focus="bert", depth=1))
     data = page_data(page)
     assert data["focus"] == [NS + "model/bert"]
-    assert {n["id"] for n in data["nodes"]} == {NS + "model/bert", NS + "paper/bert", NS + "method/transformer"}
+    assert {n["id"] for n in data["nodes"]} == {
+        NS + "model/bert",
+        NS + "paper/bert",
+        NS + "method/transformer",
+    }

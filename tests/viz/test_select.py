@@ -7,11 +7,10 @@ import math
 
 import networkx as nx
 import pytest
-from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
-
 from citekg.errors import CitekgError, UnknownNameError
 from citekg.viz.layout import force_layout
 from citekg.viz.select import FocusNotFoundError, find_nodes, induced_edges, pagerank, select_nodes
+from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
 NS = "https://w3id.org/citekg/"
 
@@ -64,7 +63,12 @@ def path(n: int, directed: bool = False) -> nx.Graph:
 
 @pytest.mark.parametrize(
     "depth, expected",
-    [(0, ["n2"]), (1, ["n1", "n2", "n3"]), (2, ["n0", "n1", "n2", "n3", "n4"]), (9, [f"n{i}" for i in range(6)])],
+    [
+        (0, ["n2"]),
+        (1, ["n1", "n2", "n3"]),
+        (2, ["n0", "n1", "n2", "n3", "n4"]),
+        (9, [f"n{i}" for i in range(6)]),
+    ],
 )
 @pytest.mark.parametrize("directed", [False, True])
 def test_select_focus_k_hop_ignores_direction(depth, expected, directed):
@@ -90,7 +94,9 @@ def test_select_types(graph, types, expected):
 
 
 def test_select_unknown_type_lists_the_types(graph):
-    with pytest.raises(UnknownNameError, match="unknown node type 'datasets'; choose one of: code_repository"):
+    with pytest.raises(
+        UnknownNameError, match="unknown node type 'datasets'; choose one of: code_repository"
+    ):
         select_nodes(graph, types=["datasets"])
 
 
@@ -104,8 +110,16 @@ def test_select_min_degree_uses_whole_graph_degree():
 
 def test_select_max_nodes_keeps_top_pagerank_in_graph_order():
     g = nx.Graph()
-    g.add_edges_from([("leaf1", "hub"), ("leaf2", "hub"), ("leaf3", "hub"), ("leaf3", "hub2"), ("leaf4", "hub2"),
-                      ("leaf5", "hub2")])
+    g.add_edges_from(
+        [
+            ("leaf1", "hub"),
+            ("leaf2", "hub"),
+            ("leaf3", "hub"),
+            ("leaf3", "hub2"),
+            ("leaf4", "hub2"),
+            ("leaf5", "hub2"),
+        ]
+    )
     assert select_nodes(g, max_nodes=2)[0] == ["hub", "hub2"]
     assert select_nodes(g, max_nodes=1)[0] == ["hub"]
     # the focus survives a cap that it would not make on rank alone
