@@ -36,6 +36,7 @@ from citekg.graph._endpoint_formats import (
     format_from_param,
     names_for,
 )
+from citekg.ontology.namespace import PREFIXES
 
 __all__ = [
     "WorkerTimeoutError",
@@ -274,7 +275,8 @@ def _run_query(store: ox.Store, job: Job) -> Outcome:
     problem = check_nesting(job.text)
     if problem:
         return _error(400, problem)
-    kwargs = _dataset_kwargs(job)
+    # The same prefixes `citekg query` predeclares, so queries from the docs run unchanged here too.
+    kwargs = {"prefixes": PREFIXES, **_dataset_kwargs(job)}
     if query_form(job.text) == "SELECT":
         fmt = _pick(job, "results")
         if isinstance(fmt, Outcome):
