@@ -23,6 +23,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "DuplicateExtractorError",
     "ExtractorInfo",
+    "STATISTICAL_EXTRACTORS",
     "extractor",
     "get_extractor",
     "list_extractors",
@@ -32,7 +33,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Built-in extractors, in pipeline order; each is the module ``citekg.extractors.<name>``.
-BUILTIN_EXTRACTORS: tuple[str, ...] = ("links", "lexicon")
+BUILTIN_EXTRACTORS: tuple[str, ...] = ("links", "lexicon", "abbreviations", "patterns", "ner", "resolver")
+#: Built-ins that need more than rules (a trained model); left out of ``build_nlp(fast=True)``.
+STATISTICAL_EXTRACTORS: frozenset[str] = frozenset({"ner"})
 #: Entry-point group through which other packages register extractor modules.
 ENTRY_POINT_GROUP = "citekg_extractors"
 
@@ -58,7 +61,8 @@ class ExtractorInfo:
         version: Bumped whenever its output changes; recorded in ``Extraction.extractor_version``.
         summary: First line of the factory's docstring, shown by ``citekg extractors``.
         spans_key: The span group it writes, ``citekg.<name>``.
-        output: ``mentions`` (entity spans) or ``links`` (URL, arXiv id and DOI spans).
+        output: ``mentions`` (entity spans), ``links`` (URL, arXiv id and DOI spans) or ``pairs``
+            (abbreviation long/short forms sharing an ``id_``, read by the resolver, never Mentions).
         role: Role given to the mentions it finds (``used`` unless the extractor knows better).
         confidence: Confidence given to each of its mentions.
     """
@@ -69,7 +73,7 @@ class ExtractorInfo:
     version: int
     summary: str
     spans_key: str
-    output: Literal["mentions", "links"] = "mentions"
+    output: Literal["mentions", "links", "pairs"] = "mentions"
     role: str = "used"
     confidence: float = 1.0
 
@@ -79,15 +83,17 @@ def extractor(
     *,
     kinds: Iterable[str],
     version: int = 1,
-    output: Literal["mentions", "links"] = "mentions",
+    output: Literal["mentions", "links", "pairs"] = "mentions",
     role: str = "used",
     confidence: float = 1.0,
+    spans_key: str | None = None,
     default_config: dict[str, Any] | None = None,
 ) -> Callable[[F], F]:
     """Register a component factory as spaCy factory ``citekg_<name>`` and record its info.
 
     The decorated function must accept ``nlp``, ``name`` and ``spans_key`` (plus any keys of
-    ``default_config``) and return a ``Doc -> Doc`` callable.
+    ``default_config``) and return a ``Doc -> Doc`` callable. The span group is ``citekg.<name>`` unless
+    ``spans_key`` names another (the resolver writes ``citekg.resolved``).
 
     Raises:
         DuplicateExtractorError: ``name`` is already registered to a different function.
@@ -103,11 +109,11 @@ def extractor(
                 "choose another name"
             )
         factory = f"citekg_{name}"
-        spans_key = f"citekg.{name}"
+        group = spans_key or f"citekg.{name}"
         Language.factory(
             factory,
             assigns=["doc.spans"],
-            default_config={"spans_key": spans_key, **(default_config or {})},
+            default_config={"spans_key": group, **(default_config or {})},
             func=func,
         )
         summary = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
@@ -118,7 +124,7 @@ def extractor(
             kinds=frozenset(str(kind) for kind in kinds),
             version=version,
             summary=summary,
-            spans_key=spans_key,
+            spans_key=group,
             output=output,
             role=role,
             confidence=confidence,
@@ -138,7 +144,13 @@ def load_extractors() -> None:
     if _loaded:
         return
     for builtin in BUILTIN_EXTRACTORS:
-        importlib.import_module(f"citekg.extractors.{builtin}")
+        module = f"citekg.extractors.{builtin}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module or builtin not in STATISTICAL_EXTRACTORS:
+                raise
+            logger.info("built-in extractor %r is not installed; skipped", builtin)
     if os.environ.get("CITEKG_NO_PLUGINS") != "1":
         for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
             try:

@@ -1,7 +1,11 @@
 """Run an extractor pipeline over papers and turn its span groups into Extraction records.
 
-Titles and abstracts are separate Docs, so every offset is into the field named. Links come from the
-``links`` span group and from the paper's metadata; arXiv ids and DOIs written in the text become the
+Titles and abstracts are separate Docs, so every offset is into the field named. Mentions come from the
+resolver's group (``citekg.resolved``) when the pipeline has one, else from every mention group as it is;
+with the resolver, each paper then gets one key, type and role per entity across its two fields
+(:func:`~citekg.extractors.resolver.unify_paper`), and a name found in one field is marked in the other.
+Abbreviation pairs are never mentions themselves. Links come from the ``links`` span group and from the
+paper's metadata; arXiv ids and DOIs written in the text become the
 extraction's ``references``. Output depends only on the input and the pipeline, so it is deterministic.
 No rdflib here.
 """
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from citekg.extractors._registry import ExtractorInfo, info_for_factory
 from citekg.ids import normalize_arxiv_id, normalize_doi
@@ -85,8 +89,63 @@ def _own_ids(paper: Paper) -> set[str]:
     return own
 
 
+def _mentions_of(
+    paper: Paper, field: str, doc: Doc, infos: list[tuple[ExtractorInfo, str]]
+) -> list[Mention]:
+    """Mentions of one field: the resolved group when the pipeline has a resolver, else every mention group."""
+    resolved = [(info, key) for info, key in infos if info.name == "resolver"]
+    groups = resolved or [(info, key) for info, key in infos if info.output == "mentions"]
+    mentions = []
+    for info, spans_key in groups:
+        group = doc.spans.get(spans_key)
+        if group is None:
+            continue
+        scores = group.attrs.get("scores")
+        roles = group.attrs.get("roles")
+        sources = group.attrs.get("sources")
+        for index, span in enumerate(group):
+            mentions.append(
+                Mention(
+                    paper_id=paper.id,
+                    label=span.label_,
+                    text=span.text,
+                    start=span.start_char,
+                    end=span.end_char,
+                    field=field,
+                    key=span.id_,
+                    role=roles[index] if roles else info.role,
+                    confidence=round(float(scores[index]), 4) if scores else info.confidence,
+                    extractor=sources[index] if sources else info.name,
+                )
+            )
+    return mentions
+
+
+def _cross_field(paper: Paper, docs: dict[str, Doc], mentions: list[Mention], calibration: Any) -> list[Mention]:
+    """Mark, in each field, the names the other field found (a title's "MEND" in its abstract)."""
+    from citekg.extractors.resolver import _repeatable, evidence, find_in_doc
+
+    added = []
+    for field in _FIELDS:
+        here = [(m.start, m.end) for m in mentions if m.field == field]
+        names: dict[str, Mention] = {}
+        for m in mentions:
+            if m.field != field and _repeatable(m.text):
+                names.setdefault(m.text, m)
+        for start, end, text in find_in_doc(docs[field], sorted(names)):
+            if any(s < end and start < e for s, e in here):
+                continue
+            source = names[text]
+            confidence = calibration.confidence(evidence(["resolver"], source.label)) if calibration else 0.5
+            added.append(
+                replace(source, start=start, end=end, field=field, confidence=round(confidence, 4), extractor="resolver")
+            )
+            here.append((start, end))
+    return mentions + added
+
+
 def _convert(
-    paper: Paper, docs: dict[str, Doc], infos: list[tuple[ExtractorInfo, str]], version: str
+    paper: Paper, docs: dict[str, Doc], infos: list[tuple[ExtractorInfo, str]], version: str, calibration: Any = None
 ) -> Extraction:
     from citekg.extractors.links import classify_url
 
@@ -94,28 +153,19 @@ def _convert(
     links: list[Link] = []
     for field in _FIELDS:
         doc = docs[field]
+        mentions.extend(_mentions_of(paper, field, doc, infos))
         for info, spans_key in infos:
+            if info.output != "links":
+                continue
             for span in doc.spans.get(spans_key, ()):
-                if info.output == "links":
-                    link = classify_url(span.text)
-                    links.append(
-                        replace(link, kind=span.label_, start=span.start_char, end=span.end_char, field=field)
-                    )
-                else:
-                    mentions.append(
-                        Mention(
-                            paper_id=paper.id,
-                            label=span.label_,
-                            text=span.text,
-                            start=span.start_char,
-                            end=span.end_char,
-                            field=field,
-                            key=span.id_,
-                            role=info.role,
-                            confidence=info.confidence,
-                            extractor=info.name,
-                        )
-                    )
+                link = classify_url(span.text)
+                links.append(replace(link, kind=span.label_, start=span.start_char, end=span.end_char, field=field))
+    if any(info.name == "resolver" for info, _ in infos):
+        from citekg.extractors.resolver import unify_paper
+
+        mentions = unify_paper(_cross_field(paper, docs, mentions, calibration))
+    order = {field: index for index, field in enumerate(_FIELDS)}
+    mentions.sort(key=lambda m: (order[m.field], m.start, m.end, m.label, m.key, m.extractor))
     own = _own_ids(paper)
     references = sorted({ref for link in links if (ref := reference_id(link)) and ref not in own})
     links.extend(classify_url(url) for url in paper.links)
@@ -150,10 +200,13 @@ def extract(
         nlp = build_nlp()
     infos = _pipeline_infos(nlp)
     version = extractor_version(nlp)
+    calibration = next(
+        (getattr(nlp.get_pipe(name), "calibration", None) for name in nlp.pipe_names if name == "citekg_resolver"), None
+    )
     iterator = iter(papers)
     while batch := list(islice(iterator, batch_size)):
         texts = [getattr(paper, field) or "" for paper in batch for field in _FIELDS]
         docs = list(nlp.pipe(texts, batch_size=len(texts)))
         for index, paper in enumerate(batch):
             pair = dict(zip(_FIELDS, docs[index * 2 : index * 2 + 2], strict=True))
-            yield _convert(paper, pair, infos, version)
+            yield _convert(paper, pair, infos, version, calibration)

@@ -1,38 +1,84 @@
 """Build the spaCy pipeline that runs citekg's extractors.
 
-The pipeline is ``spacy.blank("en")`` plus one component per extractor, so it needs no trained model.
-spaCy's English tokenizer already keeps a URL in one token and splits trailing punctuation off it; the
-``links`` component splits a token itself in the rare case where it does not. No rdflib here.
+The pipeline is ``spacy.blank("en")`` plus one component per extractor, in the order of
+:data:`~citekg.extractors.BUILTIN_EXTRACTORS`: links, lexicon, abbreviations, patterns, ner, resolver. The
+fast pipeline leaves out the statistical ``ner``; the default one includes it when its trained model is
+shipped, and otherwise falls back to rules with a logged warning. spaCy's English tokenizer already keeps
+a URL in one token; the ``links`` component splits a token itself in the rare case where it does not.
+No rdflib here.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from citekg.extractors._registry import BUILTIN_EXTRACTORS, get_extractor
+from citekg.extractors._registry import BUILTIN_EXTRACTORS, STATISTICAL_EXTRACTORS, get_extractor, list_extractors
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["build_nlp"]
+__all__ = ["build_nlp", "default_names"]
+
+logger = logging.getLogger(__name__)
 
 
-def build_nlp(names: Sequence[str] | None = None) -> Language:
+def default_names(*, fast: bool = False) -> list[str]:
+    """Return the built-in extractors a default pipeline runs, in order.
+
+    ``fast`` leaves out the statistical extractors; otherwise they are left out only when they cannot
+    load (not installed, or no shipped model), with a warning in the log.
+    """
+    registered = {info.name for info in list_extractors()}
+    names = []
+    for name in BUILTIN_EXTRACTORS:
+        if name in STATISTICAL_EXTRACTORS:
+            if fast:
+                continue
+            if name not in registered or not _model_available(name):
+                logger.warning("extractor %r has no shipped model here; running rules only", name)
+                continue
+        names.append(name)
+    return names
+
+
+def _model_available(name: str) -> bool:
+    import importlib
+
+    module = importlib.import_module(f"citekg.extractors.{name}")
+    check = getattr(module, "model_available", None)
+    try:
+        return bool(check()) if callable(check) else True
+    except Exception:  # a broken model must not stop the rules
+        logger.exception("could not check the model of extractor %r", name)
+        return False
+
+
+def build_nlp(names: Sequence[str] | None = None, *, fast: bool = False) -> Language:
     """Return a blank English pipeline with the named extractors, in the order given.
 
     Args:
-        names: Extractor names; ``None`` means :data:`~citekg.extractors.BUILTIN_EXTRACTORS` (installed
-            plugins are added only when named, so a default run does not depend on what is installed).
+        names: Extractor names; ``None`` means the built-ins (:func:`default_names`). Installed plugins
+            are added only when named, so a default run does not depend on what is installed.
+        fast: With ``names=None``, rules only (no statistical NER). Ignored when ``names`` is given.
 
     Raises:
         UnknownNameError: A name is not a registered extractor.
     """
     import spacy
 
-    chosen = list(BUILTIN_EXTRACTORS if names is None else names)
+    chosen = default_names(fast=fast) if names is None else list(names)
     infos = [get_extractor(name) for name in chosen]  # fail before building anything
     nlp = spacy.blank("en")
     for info in infos:
+        if names is None and info.name in STATISTICAL_EXTRACTORS:
+            try:
+                nlp.add_pipe(info.factory, name=info.factory)
+            except Exception:  # its model is missing or broken: the rules still run
+                logger.warning("extractor %r could not load its model; running rules only", info.name, exc_info=True)
+                if info.factory in nlp.pipe_names:
+                    nlp.remove_pipe(info.factory)
+            continue
         nlp.add_pipe(info.factory, name=info.factory)
     return nlp

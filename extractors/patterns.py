@@ -1,0 +1,466 @@
+"""The ``patterns`` extractor: names no lexicon knows, found by cue phrases and word shapes.
+
+The pipeline has no tagger or parser (``spacy.blank("en")``), so every rule reads surface text: regular
+expressions over the Doc's text, aligned to tokens with ``Doc.char_span``. Each rule is a *cue* with a
+role and a type:
+
+========================  ==========================================================  ===========
+cue                       example                                                      role
+========================  ==========================================================  ===========
+``propose``               "we propose **Deep Interest Network**", "we introduce **MEND**"  proposed
+``called``                "a model called **LoFT**" (proposed when "we"/"our" precede)     either
+``title``                 "**MEND**: Fast Model Editing at Scale" (a short title Doc)     proposed
+``dataset_head``          "the **Waymo Open** dataset", "**NGSIM** benchmark"              used
+``eval_list``             "experiments on **CIFAR-10**, **SVHN** and **STL-10**"           used
+``outperforms``           "**LocalMamba** outperforms ..."                                 used
+``shape``                 mixed-case and versioned names: LocalMamba, GPT-4o, Llama-2-7B   used
+``task``                  "the task of **X**", "**X** task", "for **object detection**"    used
+``metric``                "in terms of **BLEU**", "**F1** score", "top-1 accuracy"         used
+========================  ==========================================================  ===========
+
+Types come from cue words around the name: a following "model/network/architecture/framework/
+algorithm" makes a method, "dataset/benchmark/corpus/suite/environment/simulator" a dataset, "task" a task,
+"score/metric" a metric; a size or version suffix ("-7B", "-large", "-XXL", "4o") makes a model. A shape
+with no cue and no telling suffix is a method.
+
+What must not come out: pronouns and generic nouns ("we", "model", "method"), capitalised words that
+only start a sentence ("However", "Recent"), people's names ("McCallum"), organisations and tools
+("OpenAI", "GitHub", "PyTorch"), URLs, numbers, and generic phrases ("deep learning", "neural network").
+
+Spans go to ``doc.spans["citekg.patterns"]`` with ``attrs["scores"]`` (a prior per cue, recalibrated by the
+resolver), ``attrs["roles"]`` and ``attrs["cues"]`` aligned with the spans.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from citekg.extractors._registry import extractor
+from citekg.extractors.lexicon import entity_key
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = [
+    "CUES",
+    "Candidate",
+    "PatternFinder",
+    "find_candidates",
+    "head_type",
+    "is_name_shaped",
+    "make_patterns",
+    "shape_type",
+]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Candidate:
+    """A name found by one cue: ``text[start:end]`` with its type, role and cue."""
+
+    start: int
+    end: int
+    label: str
+    role: str
+    cue: str
+
+
+#: Each cue's prior confidence (the resolver replaces it with the calibrated one) and its precedence when
+#: two candidates overlap (lower wins).
+CUES: dict[str, tuple[float, int]] = {
+    "propose": (0.7, 0),
+    "called": (0.7, 0),
+    "title": (0.7, 0),
+    "dataset_head": (0.6, 1),
+    "eval_list": (0.55, 2),
+    "outperforms": (0.6, 2),
+    "metric": (0.6, 3),
+    "shape": (0.5, 4),
+    "task": (0.45, 5),
+    "task_bare": (0.3, 6),
+}
+
+_METHOD_HEADS = (
+    "model models network networks net nets architecture architectures framework frameworks algorithm "
+    "algorithms method methods approach approaches technique techniques system systems module modules "
+    "layer layers encoder encoders decoder decoders transformer transformers classifier classifiers "
+    "optimizer optimizers agent agents policy loss mechanism pipeline toolkit library"
+).split()
+_DATASET_HEADS = (
+    "dataset datasets data set sets benchmark benchmarks corpus corpora suite environment environments "
+    "simulator treebank challenge collection database"
+).split()
+_TASK_HEADS = (
+    "prediction recognition detection segmentation translation generation classification retrieval "
+    "parsing summarization answering tagging labeling labelling extraction estimation tracking captioning "
+    "synthesis reconstruction localization localisation completion disambiguation resolution "
+    "recommendation forecasting alignment analysis understanding reasoning editing inpainting matching "
+    "modeling modelling transcription verification identification normalization"
+).split()
+_METRIC_HEADS = "score scores metric metrics measure rate accuracy error".split()
+_HEAD_TYPE = {
+    **{w: "method" for w in _METHOD_HEADS},
+    **{w: "dataset" for w in _DATASET_HEADS},
+    **{w: "task" for w in _TASK_HEADS},
+    **{w: "metric" for w in _METRIC_HEADS},
+}
+_HEAD_TYPE["set"] = "dataset"
+# heads after which the dataset's own name stops (the head word is not part of the span)
+_DATASET_CUE = "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments|simulator|treebank"
+
+# Mixed-case words that are not entities: organisations, tools, people's name prefixes.
+_NOT_NAMES = frozenset(
+    """
+    OpenAI DeepMind GitHub GitLab YouTube iPhone iOS macOS PyTorch TensorFlow LaTeX arXiv JavaScript PhD
+    MSc BSc McDonald WeChat LinkedIn PowerPoint HuggingFace TikTok PubMed NeurIPS ICLR ICML CVPR ECCV ICCV
+    ACL EMNLP NAACL AAAI IJCAI KDD SIGIR AI ML NLP CV RL IR LLM LLMs VLM VLMs GPU GPUs CPU CPUs TPU TPUs API
+    APIs SOTA URL HTTP PDF USA UK EU US COVID IoT IT AR VR DNA RNA MRI CT PC FLOPs FLOP RAM IoU TL;DR
+    SQL JSON XML HTML CSS ID IDs OK Ph.D
+    """.split()
+)
+_STOP = frozenset(
+    """
+    a an the our their its this that these those such both either each every some any all many several
+    and or nor but for of on in to with by via from as at into onto over under between among within without
+    is are was were be been being has have had do does did can could may might will would should must
+    we us you they it he she i which who whom whose what where when while how why than then thus
+    also only not no more most less least very well further however here there other another new novel
+    first second third two three simple general unified efficient effective accurate robust better best
+    improved existing previous prior recent standard popular several various different same whole
+    improve improves improving enable enables achieve achieves perform performs use uses using used
+    apply applies applied study studies address addresses tackle tackles consider considers propose
+    proposes present presents introduce introduces develop develops make makes allow allows
+    help helps solve solves show shows demonstrate demonstrates focus focuses aim aims task tasks
+    problem problems challenging important key large small good strong based end
+    """.split()
+)
+_NOT_NAMES_DIGIT = frozenset("L0 L1 L2 F1 F2 Q1 Q2 Q3 Q4 H0 H1 H2 P1 P2 R2 COVID".split())
+_SIZE = re.compile(
+    r"(?:[-_ ](?:\d+(?:\.\d+)?[BMK]|base|large|small|tiny|mini|medium|xl|xxl|XL|XXL|Base|Large|Small|Tiny|Mini|"
+    r"Instruct|instruct|Chat|chat|turbo|Turbo|mini|Pro|pro|Ultra|Flash|Sonnet|Opus|Haiku|v\d[\w.]*)\b"
+    r"|\d+(?:\.\d+)?o\b|-\d+o\b|-[4-9]\b)"
+)
+
+
+def is_name_shaped(word: str) -> bool:
+    """Whether ``word`` looks like a name on its own: inner capitals, or letters with digits.
+
+    All-capital words count only with a digit or a lower-case part ("GPT-4", "BiLSTM"); bare acronyms
+    ("NGSIM", "BERT") are left to the lexicon and the abbreviation pairs.
+
+    Examples:
+        >>> [is_name_shaped(w) for w in ("LocalMamba", "GPT-4o", "Llama-2-7B", "ResNet-50", "wav2vec", "T5")]
+        [True, True, True, True, True, True]
+        >>> [is_name_shaped(w) for w in ("However", "NGSIM", "model", "2019", "3D", "McCallum", "OpenAI")]
+        [False, False, False, False, False, False, False]
+    """
+    if not word or not word[0].isalpha() or word in _NOT_NAMES or len(word) < 2:
+        return False
+    if word.startswith(("Mc", "Mac")) and len(word) > 3 and word[2 if word[1] == "c" else 3].isupper():
+        return False
+    core = word.split("-")[0]
+    if core in _NOT_NAMES:
+        return False
+    if any(c.isdigit() for c in word):
+        if not core[0].isalpha() or core in _NOT_NAMES_DIGIT:
+            return False
+        return not re.fullmatch(r"[a-z]\d+|[A-Z]\d{3,}|[A-Za-z]+-?\d+(?:st|nd|rd|th|s)", word)
+    if "-" in word and core.isupper() and len(core) >= 2:
+        return _SIZE.search(word) is not None  # "BERT-large", not "BERT-based"
+    return any(c.isupper() for c in core[1:]) and any(c.islower() for c in core)
+
+
+def shape_type(word: str) -> str:
+    """Return the type a name's shape implies: ``model`` for sized or versioned names, else ``method``.
+
+    Examples:
+        >>> [shape_type(w) for w in ("Llama-2-7B", "GPT-4o", "BERT-large", "T5-XXL", "ResNet-50", "LocalMamba")]
+        ['model', 'model', 'model', 'model', 'method', 'method']
+    """
+    return "model" if _SIZE.search(word) else "method"
+
+
+def head_type(phrase: str) -> str | None:
+    """Return the type a phrase's last word implies, if it is a telling head noun.
+
+    Examples:
+        >>> head_type("Deep Interest Network"), head_type("Next Generation Simulation Dataset")
+        ('method', 'dataset')
+        >>> head_type("click-through rate prediction"), head_type("word error rate"), head_type("Foo")
+        ('task', 'metric', None)
+    """
+    words = phrase.lower().split()
+    return _HEAD_TYPE.get(words[-1]) if words else None
+
+
+# -- the rules ------------------------------------------------------------------------------------------
+
+_NAME = r"[A-Za-z][\w.+]*(?:-[\w.+]+)*"  # one word of a name, hyphen parts included
+_TITLE_SEQ = r"(?:[A-Z][\w'+]*(?:-[\w+]+)*)(?:\s+(?:of|for|with|and|to|via|in|on)?\s*[A-Z][\w'+]*(?:-[\w+]+)*){0,5}"
+_ADJ = r"(?:(?:a|an|the|our|two|three|new|novel|simple|general|unified|first|large-scale|lightweight|efficient|effective|scalable|powerful|principled|generic|flexible|fast|robust)\s+)*"
+_PROPOSE = re.compile(
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work|study|article)|[Hh]ere,?(?: we)?)\s+(?:\w+ly\s+)?"
+    r"(?:propose|introduce|present|develop|design|devise|build|construct|release|create|contribute|curate|"
+    r"collect|name|call|term|dub)[sd]?\s+" + _ADJ + r"(?P<name>" + _TITLE_SEQ + r"|" + _NAME + r")"
+)
+_CALLED = re.compile(r"\b(?:called|named|dubbed|termed|coined|denoted as|referred to as)\s+(?P<name>" + _TITLE_SEQ + r"|" + _NAME + r")")
+_OURS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work))\b")
+_DATASET_HEAD = re.compile(
+    r"(?P<name>(?:" + _NAME + r")(?:\s+" + _NAME + r"){0,3})\s+(?P<head>" + _DATASET_CUE + r")\b"
+)
+_EVAL = re.compile(
+    r"\b(?:evaluat\w*|experiment\w*|test\w*|benchmark\w*|results?|outperform\w*|achiev\w*|state-of-the-art|"
+    r"performance|accuracy|trained|train|fine-tun\w*|pre-train\w*|report\w*|perform\w*|validat\w*|"
+    r"demonstrat\w*|SOTA|scores?)\b[^.;:]{0,60}?\b(?:on|across|over|using)\s+(?:the\s+)?"
+    r"(?P<list>[^.;:()\[\]]{1,160})"
+)
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as)\s+")
+_LIST_HEAD = re.compile(r"(?:\s+(?:" + _DATASET_CUE + r"|data|test sets?|splits?))+$")
+_OUTPERFORMS = re.compile(r"(?P<name>" + _NAME + r")\s+(?:\w+ly\s+)?(?:outperforms|surpasses|beats|outperformed|surpassed)\b")
+_SHAPE = re.compile(
+    r"(?<![\w./@-])(?=[\w.+-]*(?:[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]|[A-Z]{2}-?\d|[A-Z]{2,}-[a-z]))[A-Za-z][\w.+]*(?:-[\w.+]+)*"
+    r"(?:\s+\d+(?:\.\d+)+)?"
+)
+_TASK_OF = re.compile(r"\b(?:task|problem)s? of\s+(?P<name>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,4})")
+_TASK_HEAD = re.compile(
+    r"(?P<name>(?:[A-Za-z][\w-]*\s+){0,3}(?:" + "|".join(_TASK_HEADS) + r"))\b(?P<after>\s+tasks?\b)?"
+)
+_X_TASK = re.compile(r"(?P<name>(?:[A-Za-z][\w-]*\s+){1,3}?)tasks?\b")
+_METRICS = (
+    r"(?:[Tt]op-\d+\s+)?(?:accuracy|accuracies|[Aa]ccuracy|precision|recall|[Pp]recision|[Rr]ecall|F1|F-?1|F-measure|"
+    r"F-score|BLEU|Bleu|ROUGE(?:-[\w]+)?|METEOR|CIDEr|SPICE|TER|WER|CER|perplexity|[Pp]erplexity|mAP|AUC|"
+    r"ROC-AUC|AUROC|mIoU|PSNR|SSIM|LPIPS|FID|MRR|NDCG(?:@\d+)?|Hits@\d+|EM|exact match|(?:word |character )?"
+    r"error rate|MSE|RMSE|MAE|LAS|UAS|Spearman(?:'s)? correlation|Pearson correlation|success rate)"
+)
+_METRIC = re.compile(r"(?<![\w-])(?P<name>" + _METRICS + r"(?:\s+scores?)?)(?![\w-])")
+_IN_TERMS = re.compile(r"\bin terms of\s+(?P<name>[\w-]+(?:\s+[\w-]+)?)")
+_TITLE_PREFIX = re.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s+[\w.+-]+){0,3}?)\s*:\s+(?P<rest>\S.*)$", re.S)
+_TITLE_STOP = frozenset("abstract background introduction results conclusion conclusions note review survey "
+                        "position objective objectives methods motivation purpose keywords summary aim aims "
+                        "context problem findings tl;dr".split())
+
+
+def _strip_modifiers(words: list[str], keep_head: int = 1) -> list[str]:
+    """Keep the head words and the modifiers right before them that are not function words."""
+    kept = words[len(words) - keep_head :]
+    for word in reversed(words[: len(words) - keep_head]):
+        if word.lower() in _STOP or not re.fullmatch(r"[A-Za-z][\w-]*", word) or word[0].isupper() and not kept:
+            break
+        kept.insert(0, word)
+    return kept
+
+
+def _name_words(name: str) -> str:
+    """Trim a captured name to its name-like part: drop trailing lower-case words and stop words."""
+    words = name.split()
+    while words and (words[-1].lower() in _STOP or words[-1][0].islower() and len(words) > 1):
+        words.pop()
+    return " ".join(words)
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    if not words or words[0] in _NOT_NAMES or name.lower() in _STOP:
+        return False
+    if len(words) == 1:
+        word = words[0]
+        return is_name_shaped(word) or (word.isupper() and len(word) >= 2 and word.isalpha()) or (
+            word[0].isupper() and len(word) >= 3 and word.lower() not in _STOP
+        )
+    return all(w[0].isupper() or w[0].isdigit() or w in {"of", "for", "with", "and", "to", "via", "in", "on"} for w in words)
+
+
+def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
+    """Return every candidate the rules find in ``text``, overlapping ones included, sorted.
+
+    Args:
+        text: A title or an abstract.
+        short: Whether ``text`` is a title (enables the ``X: …`` rule); by default, texts of at most
+            25 words without a sentence end inside count as titles.
+
+    Examples:
+        >>> t = "We propose LocalMamba, which outperforms ViT-B on ImageNet and CIFAR-10."
+        >>> [(t[c.start:c.end], c.label, c.role, c.cue) for c in find_candidates(t)]  # doctest: +NORMALIZE_WHITESPACE
+        [('LocalMamba', 'method', 'proposed', 'propose'), ('LocalMamba', 'method', 'used', 'shape'),
+         ('ViT-B', 'method', 'used', 'shape'), ('ImageNet', 'dataset', 'used', 'eval_list'),
+         ('ImageNet', 'method', 'used', 'shape'), ('CIFAR-10', 'dataset', 'used', 'eval_list'),
+         ('CIFAR-10', 'method', 'used', 'shape')]
+        >>> t = "MEND: Fast Model Editing at Scale"
+        >>> [(t[c.start:c.end], c.label, c.role, c.cue) for c in find_candidates(t)]
+        [('MEND', 'method', 'proposed', 'title')]
+    """
+    found: list[Candidate] = []
+
+    def add(start: int, end: int, label: str, role: str, cue: str) -> None:
+        while end > start and text[end - 1] in ".,;:)":
+            end -= 1
+        if end > start:
+            found.append(Candidate(start, end, label, role, cue))
+
+    if short is None:
+        short = len(text.split()) <= 25 and not re.search(r"[.!?]\s+[A-Z]", text)
+    if short and (m := _TITLE_PREFIX.match(text)):
+        name = m.group("name").strip()
+        if name.lower() not in _TITLE_STOP and _looks_like_name(name):
+            rest = m.group("rest").lower()
+            label = "dataset" if re.search(r"\b(?:dataset|benchmark|corpus|suite)\b", rest[:60]) else "method"
+            add(m.start("name"), m.start("name") + len(name), label, "proposed", "title")
+    for m in _PROPOSE.finditer(text):
+        name = _name_words(m.group("name"))
+        if _looks_like_name(name):
+            start = m.start("name")
+            after = text[start + len(name) : start + len(name) + 40].lower()
+            label = head_type(name) or _label_after(after) or "method"
+            add(start, start + len(name), _fold(label), "proposed", "propose")
+    for m in _CALLED.finditer(text):
+        name = _name_words(m.group("name"))
+        if _looks_like_name(name):
+            sentence_start = max(text.rfind(". ", 0, m.start()), 0)
+            ours = _OURS.search(text, sentence_start, m.start()) is not None
+            before = text[sentence_start : m.start()].lower()
+            label = _label_after(before[-40:], last=True) or head_type(name) or "method"
+            add(m.start("name"), m.start("name") + len(name), _fold(label), "proposed" if ours else "used", "called")
+    for m in _DATASET_HEAD.finditer(text):
+        words = m.group("name").split()
+        kept = [w for w in words]
+        # keep the capitalised/name-shaped tail ("the Waymo Open dataset" -> "Waymo Open")
+        tail: list[str] = []
+        for word in reversed(kept):
+            if word[0].isupper() or is_name_shaped(word) or any(c.isdigit() for c in word):
+                tail.insert(0, word)
+            else:
+                break
+        if tail and _looks_like_name(" ".join(tail)) and not _sentence_initial(text, m.end("name") - len(" ".join(tail)), len(tail)):
+            end = m.end("name")
+            add(end - len(" ".join(tail)), end, "dataset", "used", "dataset_head")
+    for m in _EVAL.finditer(text):
+        position = m.start("list")
+        for part in _LIST_SPLIT.split(m.group("list")):
+            offset = text.find(part, position)
+            position = offset + len(part)
+            item = _LIST_HEAD.sub("", re.sub(r"^(?:the|both|all)\s+", "", part.strip()))
+            if not item or not _looks_like_name(item) or not any(c.isupper() or c.isdigit() for c in item):
+                break
+            start = text.find(item, offset)
+            add(start, start + len(item), "dataset", "used", "eval_list")
+    for m in _OUTPERFORMS.finditer(text):
+        name = m.group("name")
+        if is_name_shaped(name):
+            add(m.start("name"), m.end("name"), shape_type(name), "used", "outperforms")
+    for m in _SHAPE.finditer(text):
+        word = m.group()
+        if not is_name_shaped(word.split()[0].rstrip(".")):
+            continue
+        after = text[m.end() : m.end() + 16].lower()
+        label = _label_after(after) or shape_type(word)
+        add(m.start(), m.end(), _fold(label), "used", "shape")
+    for m in _TASK_OF.finditer(text):
+        words = m.group("name").split()
+        cut = next((i for i, w in enumerate(words) if i and w.lower() in _STOP), len(words))
+        name = " ".join(words[:cut])
+        if name and name.lower() not in _STOP:
+            add(m.start("name"), m.start("name") + len(name), "task", "used", "task")
+    for m in _TASK_HEAD.finditer(text):
+        words = m.group("name").split()
+        kept = _strip_modifiers(words)
+        name = " ".join(kept)
+        end = m.end("name")
+        start = end - len(name)
+        if text[start:end] != name:
+            continue
+        if len(kept) == 1:
+            if m.group("after") or name.lower() in {"parsing", "summarization", "translation", "classification", "segmentation"}:
+                add(start, end, "task", "used", "task_bare")
+        else:
+            add(start, end, "task", "used", "task")
+    for m in _X_TASK.finditer(text):
+        words = m.group("name").split()
+        kept = _strip_modifiers(words, keep_head=0)
+        name = " ".join(kept)
+        if kept and name.lower() not in _STOP and not any(w.lower() in _HEAD_TYPE for w in kept[:-1]):
+            end = m.start("name") + len(m.group("name").rstrip())
+            if text[end - len(name) : end] == name:
+                add(end - len(name), end, "task", "used", "task")
+    for m in _METRIC.finditer(text):
+        add(m.start("name"), m.end("name"), "metric", "used", "metric")
+    for m in _IN_TERMS.finditer(text):
+        name = _name_words(m.group("name"))
+        if name and name.lower() not in _STOP:
+            add(m.start("name"), m.start("name") + len(name), "metric", "used", "metric")
+    return sorted(set(found))
+
+
+def _fold(label: str) -> str:
+    return label
+
+
+def _label_after(context: str, *, last: bool = False) -> str | None:
+    """The type named by the first (or last) telling head word in ``context``."""
+    words = re.findall(r"[a-z]+", context)
+    if last:
+        words = words[::-1]
+    for word in words[:3]:
+        if word in _HEAD_TYPE and _HEAD_TYPE[word] != "metric":
+            return _HEAD_TYPE[word]
+    return None
+
+
+def _sentence_initial(text: str, start: int, n_words: int) -> bool:
+    """Whether a one-word capitalised name at ``start`` only starts a sentence."""
+    if n_words != 1:
+        return False
+    before = text[:start].rstrip()
+    word = text[start:].split()[0] if text[start:].split() else ""
+    return (not before or before[-1] in ".!?:") and not is_name_shaped(word) and not word.isupper()
+
+
+def _select(candidates: list[Candidate]) -> list[Candidate]:
+    """Resolve overlaps: the cue of highest precedence wins, then the longer span, then the earlier one."""
+    ordered = sorted(candidates, key=lambda c: (CUES[c.cue][1], -(c.end - c.start), c.start, c.label))
+    chosen: list[Candidate] = []
+    for cand in ordered:
+        if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
+            chosen.append(cand)
+    return sorted(chosen)
+
+
+class PatternFinder:
+    """Component writing the cue- and shape-based candidates, one per position."""
+
+    def __init__(self, spans_key: str) -> None:
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set the patterns span group of ``doc``."""
+        spans, scores, roles, cues = [], [], [], []
+        if len(doc):
+            for cand in _select(find_candidates(doc.text)):
+                span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+                if span is None or spans and span.start < spans[-1].end:
+                    continue
+                span.label_ = cand.label
+                span.id_ = entity_key(span.text)
+                spans.append(span)
+                scores.append(CUES[cand.cue][0])
+                roles.append(cand.role)
+                cues.append(cand.cue)
+        doc.spans[self.spans_key] = spans
+        group = doc.spans[self.spans_key]
+        group.attrs["scores"] = scores
+        group.attrs["roles"] = roles
+        group.attrs["cues"] = cues
+        return doc
+
+
+@extractor(
+    "patterns",
+    kinds={"method", "dataset", "model", "task", "metric"},
+    version=1,
+    role="used",
+    confidence=0.5,
+)
+def make_patterns(nlp: Language, name: str, spans_key: str) -> PatternFinder:
+    """Names no lexicon knows: "we propose X", "called X", "X: …" titles, "the X dataset", shapes like GPT-4o."""
+    return PatternFinder(spans_key)

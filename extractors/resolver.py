@@ -1,0 +1,453 @@
+"""The ``resolver`` extractor: one mention per place, with its type, role, key and a calibrated confidence.
+
+It runs last and reads every span group written by a registered extractor whose ``output`` is
+``mentions`` (lexicon, patterns, ner, and plugins), plus the abbreviation pairs. Links are not mentions and
+are left alone. For each document it
+
+1. clusters overlapping spans and keeps one span per cluster: the span of the most precise source
+   (:data:`BOUNDARY_PRIORITY`; on dev data lexicon spans are most often exactly right, then proposal cues,
+   then the NER, then the other patterns), the longest on ties;
+2. picks the type by a vote over the cluster weighted by each source's reliability for that type, measured
+   on dev data and stored in ``data/calibration.json``;
+3. marks the role ``proposed`` when any source in the cluster says so;
+4. assigns the canonical key (:func:`canonical_key`); a lexicon span keeps the lexicon's key, so aliases
+   share one key;
+5. merges abbreviation pairs: the long and short form get one key (the lexicon's when it knows either
+   form, else the short form's), and a type found for one form is carried to the other; a pair that no
+   source typed is typed by its long form's head noun ("... Network" is a method);
+6. marks the later occurrences of every name found in the document ("RCN" after "... Network (RCN)");
+7. sets the confidence from the calibration table: the precision measured on dev data for mentions with
+   the same evidence (sources, pattern cue, type, NER score bin); see ``tools/calibrate.py``.
+
+It writes ``doc.spans["citekg.resolved"]`` with ``attrs["scores"]``, ``attrs["roles"]`` and
+``attrs["sources"]`` (comma-joined extractor names). The paper-level step (one key, type and role per
+entity across title and abstract) is :func:`unify_paper`, called by :func:`~citekg.extractors.extract`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from citekg.extractors._registry import extractor, list_extractors
+from citekg.extractors.lexicon import entity_key
+from citekg.extractors.patterns import head_type
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from citekg.model import Mention
+
+__all__ = [
+    "BOUNDARY_PRIORITY",
+    "Calibration",
+    "Resolver",
+    "canonical_key",
+    "evidence",
+    "load_calibration",
+    "make_resolver",
+    "unify_paper",
+]
+
+RESOLVED_KEY = "citekg.resolved"
+#: Whose span boundaries win inside a cluster (lower first); keys are sources or ``patterns:<cue>``.
+BOUNDARY_PRIORITY: dict[str, int] = {
+    "lexicon": 0,
+    "abbreviations": 1,
+    "patterns:propose": 1,
+    "patterns:called": 1,
+    "patterns:title": 1,
+    "ner": 2,
+    "patterns:dataset_head": 3,
+    "patterns:eval_list": 3,
+    "patterns:metric": 3,
+    "patterns": 4,
+}
+_NER_BINS = (0.5, 0.8, 0.95)
+_PROPAGATED = "resolver"
+
+
+def canonical_key(text: str) -> str:
+    """Return the canonical key of a surface form.
+
+    Case-folded; runs of spaces, hyphens and underscores become one ``-``; the plural of a multiword
+    common-noun head ("networks") and of an acronym ("CNNs") is stripped. Lexicon keys
+    (:func:`~citekg.extractors.lexicon.entity_key`) are kept as the lexicon gives them.
+
+    Examples:
+        >>> canonical_key("Click through rate  prediction"), canonical_key("click-through rate prediction")
+        ('click-through-rate-prediction', 'click-through-rate-prediction')
+        >>> canonical_key("convolutional neural networks"), canonical_key("CNNs"), canonical_key("GPT-4o")
+        ('convolutional-neural-network', 'cnn', 'gpt-4o')
+        >>> canonical_key("Deep Interest Networks"), canonical_key("strategies of search"), canonical_key("class")
+        ('deep-interest-networks', 'strategies-of-search', 'class')
+        >>> canonical_key("search strategies"), canonical_key("word analogies"), canonical_key("tasks")
+        ('search-strategy', 'word-analogy', 'tasks')
+    """
+    words = text.split()
+    last = words[-1] if words else ""
+    if len(words) >= 2 and last.islower() and len(last) > 3:
+        text = text[: len(text) - len(last)] + _singular(last)
+    elif re.fullmatch(r"[A-Z][A-Z0-9]+s", text):
+        text = text[:-1]
+    return re.sub(r"[\s\-_]+", "-", text.casefold()).strip("-")
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ics")):
+        return word[:-1]
+    return word
+
+
+def evidence(sources: Iterable[str], label: str, ner_score: float | None = None) -> str:
+    """Return the calibration signature of a mention: its sources (patterns with their cue), type, NER bin.
+
+    Examples:
+        >>> evidence(["patterns:shape", "lexicon"], "model")
+        'lexicon+patterns:shape|model'
+        >>> evidence(["ner"], "task", 0.9)
+        'ner@0.8|task'
+    """
+    sig = "+".join(sorted(set(sources)))
+    if ner_score is not None:
+        low = max((b for b in _NER_BINS if ner_score >= b), default=0.0)
+        sig = sig.replace("ner", f"ner@{low:g}", 1)
+    return f"{sig}|{label}"
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Fitted confidences: precision per evidence signature with back-offs, and per-source type weights.
+
+    Attributes:
+        table: ``evidence(...)`` signature → confidence.
+        backoff: sources part of a signature (no type) → confidence, for unseen signatures.
+        weights: source (``lexicon``, ``patterns:<cue>``, ``ner``) → type → reliability, for the type vote.
+        default: confidence of a mention whose evidence was never seen.
+    """
+
+    table: dict[str, float]
+    backoff: dict[str, float]
+    weights: dict[str, dict[str, float]]
+    default: float = 0.3
+
+    def confidence(self, signature: str) -> float:
+        """Return the calibrated confidence of a mention with this evidence signature."""
+        if signature in self.table:
+            return self.table[signature]
+        sources = signature.split("|", 1)[0]
+        if sources in self.backoff:
+            return self.backoff[sources]
+        return self.default
+
+    def weight(self, source: str, label: str) -> float:
+        """Return how reliable ``source`` is when it says ``label`` (0.5 when unmeasured)."""
+        by_label = self.weights.get(source) or self.weights.get(source.split(":", 1)[0]) or {}
+        return by_label.get(label, 0.5)
+
+
+def load_calibration(path: str | Path | None = None) -> Calibration:
+    """Read a calibration table; the bundled ``data/calibration.json`` when ``path`` is ``None``.
+
+    A missing bundled file gives an uncalibrated table (every mention gets the default 0.3 unless a
+    source's own score is used), so the pipeline still runs before ``tools/calibrate.py`` has been run.
+    """
+    if path is None:
+        source = resources.files("citekg.extractors").joinpath("data", "calibration.json")
+        if not source.is_file():
+            return Calibration(table={}, backoff={}, weights={})
+        data = json.loads(source.read_text(encoding="utf-8"))
+    else:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Calibration(
+        table={k: float(v) for k, v in data.get("table", {}).items()},
+        backoff={k: float(v) for k, v in data.get("backoff", {}).items()},
+        weights={k: {lk: float(lv) for lk, lv in v.items()} for k, v in data.get("weights", {}).items()},
+        default=float(data.get("default", 0.3)),
+    )
+
+
+@dataclass(slots=True)
+class _Item:
+    start: int  # token offsets
+    end: int
+    label: str
+    key: str
+    score: float
+    role: str
+    source: str  # extractor name, ``patterns:<cue>`` for patterns
+    ner_score: float | None = None
+
+
+@dataclass(slots=True)
+class _Resolved:
+    start: int
+    end: int
+    label: str
+    key: str
+    role: str
+    sources: set[str]
+    ner_score: float | None = None
+    lexicon: bool = False
+
+
+class Resolver:
+    """Component merging every mention group into ``citekg.resolved``."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        spans_key: str,
+        calibration: Calibration,
+        *,
+        propagate: bool = True,
+        use_pairs: bool = True,
+    ) -> None:
+        self.spans_key = spans_key
+        self.calibration = calibration
+        self.propagate = propagate
+        self.use_pairs = use_pairs
+        self._groups: dict[str, str] | None = None  # spans key -> extractor name, mention groups only
+        self._pairs_keys: tuple[str, ...] = ()
+
+    def _sources(self) -> dict[str, str]:
+        if self._groups is None:
+            infos = list_extractors()
+            self._groups = {
+                i.spans_key: i.name for i in infos if i.output == "mentions" and i.spans_key != self.spans_key
+            }
+            self._pairs_keys = tuple(sorted(i.spans_key for i in infos if i.output == "pairs"))
+        return self._groups
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set the resolved span group of ``doc``."""
+        from spacy.tokens import Span
+
+        groups = self._sources()
+        items: list[_Item] = []
+        for spans_key in sorted(doc.spans):
+            name = groups.get(spans_key)
+            if name is None:
+                continue
+            group = doc.spans[spans_key]
+            scores = group.attrs.get("scores")
+            roles = group.attrs.get("roles")
+            cues = group.attrs.get("cues")
+            for index, span in enumerate(group):
+                source = f"{name}:{cues[index]}" if cues else name
+                score = float(scores[index]) if scores else 1.0
+                items.append(
+                    _Item(
+                        span.start,
+                        span.end,
+                        span.label_,
+                        span.id_,
+                        score,
+                        roles[index] if roles else "used",
+                        source,
+                        score if name == "ner" else None,
+                    )
+                )
+        resolved = self._cluster(doc, items)
+        if self.use_pairs:
+            self._merge_pairs(doc, resolved)
+        if self.propagate and resolved:
+            self._repeat(doc, resolved)
+        resolved.sort(key=lambda r: (r.start, r.end))
+        spans, scores, roles, sources = [], [], [], []
+        for r in resolved:
+            spans.append(Span(doc, r.start, r.end, label=r.label, span_id=r.key))
+            names = sorted({s.split(":", 1)[0] for s in r.sources})
+            scores.append(self.calibration.confidence(evidence(r.sources, r.label, r.ner_score)))
+            roles.append(r.role)
+            sources.append(",".join(names))
+        doc.spans[self.spans_key] = spans
+        group = doc.spans[self.spans_key]
+        group.attrs["scores"] = scores
+        group.attrs["roles"] = roles
+        group.attrs["sources"] = sources
+        return doc
+
+    def _cluster(self, doc: Doc, items: list[_Item]) -> list[_Resolved]:
+        items.sort(key=lambda i: (i.start, -i.end, i.source, i.label))
+        clusters: list[list[_Item]] = []
+        end = -1
+        for item in items:
+            if clusters and item.start < end:
+                clusters[-1].append(item)
+                end = max(end, item.end)
+            else:
+                clusters.append([item])
+                end = item.end
+        resolved = []
+        for cluster in clusters:
+            best = min(cluster, key=lambda i: (_priority(i.source), -(i.end - i.start), i.start, i.source))
+            inside = [i for i in cluster if i.start < best.end and best.start < i.end]
+            votes: dict[str, float] = defaultdict(float)
+            for i in inside:
+                votes[i.label] += self.calibration.weight(i.source, i.label) * (i.score if i.ner_score else 1.0)
+            label = max(sorted(votes), key=lambda lab: votes[lab])
+            lexicon = next((i for i in inside if i.source == "lexicon" and (i.start, i.end) == (best.start, best.end)), None)
+            text = doc[best.start : best.end].text
+            ner = [i.ner_score for i in inside if i.ner_score is not None]
+            resolved.append(
+                _Resolved(
+                    best.start,
+                    best.end,
+                    label,
+                    lexicon.key if lexicon else canonical_key(text),
+                    "proposed" if any(i.role == "proposed" for i in cluster) else "used",
+                    {i.source for i in inside},
+                    max(ner) if ner else None,
+                    lexicon is not None,
+                )
+            )
+        return resolved
+
+    def _merge_pairs(self, doc: Doc, resolved: list[_Resolved]) -> None:
+        for key in self._pairs_keys:
+            group = doc.spans.get(key)
+            if not group:
+                continue
+            spans = list(group)
+            for first, second in zip(spans, spans[1:], strict=False):
+                if first.id_ != second.id_ or first.label_ == second.label_:
+                    continue
+                long, short = (first, second) if first.label_ == "long_form" else (second, first)
+                self._merge_pair(doc, resolved, long, short)
+
+    def _merge_pair(self, doc: Doc, resolved: list[_Resolved], long: Any, short: Any) -> None:
+        at_long = next((r for r in resolved if r.start < long.end and long.start < r.end), None)
+        at_short = next((r for r in resolved if r.start < short.end and short.start < r.end), None)
+        typed = [r for r, span in ((at_long, long), (at_short, short)) if r is not None and _same(r, span)]
+        lexical = next((r for r in typed if r.lexicon), None)
+        label = lexical.label if lexical else typed[0].label if typed else head_type(long.text)
+        if label is None:
+            return
+        key = lexical.key if lexical else canonical_key(short.text)
+        role = "proposed" if any(r.role == "proposed" for r in typed) else "used"
+        for span, hit in ((long, at_long), (short, at_short)):
+            if hit is None:
+                resolved.append(_Resolved(span.start, span.end, label, key, role, {"abbreviations"}))
+            elif _same(hit, span):
+                hit.key, hit.role = key, role
+                hit.sources.add("abbreviations")
+                if not hit.lexicon:
+                    hit.label = label
+
+    def _repeat(self, doc: Doc, resolved: list[_Resolved]) -> None:
+        """Add later and earlier occurrences of names already resolved in this document."""
+        by_text: dict[str, _Resolved] = {}
+        for r in resolved:
+            text = doc[r.start : r.end].text
+            if _repeatable(text):
+                by_text.setdefault(text, r)
+        if not by_text:
+            return
+        taken = sorted((r.start, r.end) for r in resolved)
+        for start, end in _occurrences(doc, by_text):
+            if any(s < end and start < e for s, e in taken):
+                continue
+            r = by_text[doc[start:end].text]
+            resolved.append(_Resolved(start, end, r.label, r.key, r.role, {_PROPAGATED}))
+            taken.append((start, end))
+
+
+def _same(r: _Resolved, span: Any) -> bool:
+    return (r.start, r.end) == (span.start, span.end)
+
+
+def _priority(source: str) -> int:
+    return BOUNDARY_PRIORITY.get(source, BOUNDARY_PRIORITY.get(source.split(":", 1)[0], 5))
+
+
+def _repeatable(text: str) -> bool:
+    """Names worth looking for again: with a capital or a digit (not plain words) and 2+ characters."""
+    return len(text) >= 2 and any(c.isupper() or c.isdigit() for c in text) and not text.istitle() or (
+        len(text.split()) >= 2 and any(c.isupper() for c in text)
+    )
+
+
+def _occurrences(doc: Doc, names: Iterable[str]) -> list[tuple[int, int]]:
+    """Token offsets of whole-token occurrences of ``names`` in ``doc``, longest names first."""
+    ordered = sorted(names, key=lambda n: (-len(n), n))
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])")
+    found = []
+    for match in pattern.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end())
+        if span is not None:
+            found.append((span.start, span.end))
+    return found
+
+
+def find_in_doc(doc: Doc, names: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Character offsets of whole-token occurrences of ``names`` in ``doc``: ``(start, end, name)``."""
+    if not names or not len(doc):
+        return []
+    out = []
+    for start, end in _occurrences(doc, names):
+        span = doc[start:end]
+        out.append((span.start_char, span.end_char, span.text))
+    return out
+
+
+def unify_paper(mentions: Sequence[Mention]) -> list[Mention]:
+    """Give each entity of one paper one key, one type and one role across its title and abstract.
+
+    Surface forms that an abbreviation pair or the lexicon mapped to a key take that key everywhere in
+    the paper; the type is the confidence-weighted majority over the key's mentions (ties: the first
+    type in sorted order); the role is ``proposed`` wherever any mention of the key is proposed.
+
+    Examples:
+        >>> from citekg.model import Mention
+        >>> ms = [Mention("p", "method", "MEND", 0, 4, "title", "mend", "proposed", 0.7, "patterns"),
+        ...       Mention("p", "model", "MEND", 10, 14, "abstract", "mend", "used", 0.4, "ner"),
+        ...       Mention("p", "method", "Model Editor Networks", 30, 51, "abstract", "mend", "used", 0.5, "abbreviations"),
+        ...       Mention("p", "method", "Model Editor Networks", 0, 21, "title", "model-editor-networks", "used", 0.5, "ner")]
+        >>> [(m.text, m.field, m.label, m.key, m.role) for m in unify_paper(ms)]  # doctest: +NORMALIZE_WHITESPACE
+        [('MEND', 'title', 'method', 'mend', 'proposed'), ('MEND', 'abstract', 'method', 'mend', 'proposed'),
+         ('Model Editor Networks', 'abstract', 'method', 'mend', 'proposed'),
+         ('Model Editor Networks', 'title', 'method', 'mend', 'proposed')]
+    """
+    remap: dict[str, str] = {}
+    for m in mentions:
+        if m.key != canonical_key(m.text):
+            remap.setdefault(canonical_key(m.text), m.key)
+    keyed = [replace(m, key=remap.get(m.key, m.key)) for m in mentions]
+    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    proposed: set[str] = set()
+    for m in keyed:
+        votes[m.key][m.label] += m.confidence
+        if m.role == "proposed":
+            proposed.add(m.key)
+    labels = {key: max(sorted(v), key=lambda lab: v[lab]) for key, v in votes.items()}
+    return [
+        replace(m, label=labels[m.key], role="proposed" if m.key in proposed else m.role) for m in keyed
+    ]
+
+
+@extractor(
+    "resolver",
+    kinds={"method", "dataset", "model", "task", "metric"},
+    version=1,
+    role="used",
+    confidence=0.5,
+    spans_key=RESOLVED_KEY,
+    default_config={"calibration": None, "propagate": True, "use_pairs": True},
+)
+def make_resolver(
+    nlp: Language, name: str, spans_key: str, calibration: str | None, propagate: bool, use_pairs: bool
+) -> Resolver:
+    """Merges every mention group: span, type, role, canonical key and a calibrated confidence."""
+    return Resolver(nlp, spans_key, load_calibration(calibration), propagate=propagate, use_pairs=use_pairs)
