@@ -47,7 +47,7 @@ def _model_available(name: str) -> bool:
     import importlib
 
     module = importlib.import_module(f"citekg.extractors.{name}")
-    check = getattr(module, "model_available", None)
+    check = getattr(module, "has_model", None) or getattr(module, "model_available", None)
     try:
         return bool(check()) if callable(check) else True
     except Exception:  # a broken model must not stop the rules
@@ -75,8 +75,8 @@ def build_nlp(names: Sequence[str] | None = None, *, fast: bool = False) -> Lang
         if names is None and info.name in STATISTICAL_EXTRACTORS:
             try:
                 nlp.add_pipe(info.factory, name=info.factory)
-            except Exception:  # its model is missing or broken: the rules still run
-                logger.warning("extractor %r could not load its model; running rules only", info.name, exc_info=True)
+            except Exception as error:  # its model is missing or broken: the rules still run
+                logger.warning("extractor %r could not load (%s); running rules only", info.name, error)
                 if info.factory in nlp.pipe_names:
                     nlp.remove_pipe(info.factory)
             continue

@@ -201,40 +201,36 @@ _NAME = r"[A-Za-z][\w.+]*(?:-[\w.+]+)*"  # one word of a name, hyphen parts incl
 _TITLE_SEQ = r"(?:[A-Z][\w'+]*(?:-[\w+]+)*)(?:\s+(?:of|for|with|and|to|via|in|on)?\s*[A-Z][\w'+]*(?:-[\w+]+)*){0,5}"
 _ADJ = r"(?:(?:a|an|the|our|two|three|new|novel|simple|general|unified|first|large-scale|lightweight|efficient|effective|scalable|powerful|principled|generic|flexible|fast|robust)\s+)*"
 _PROPOSE = re.compile(
-    r"\b(?:[Ww]e|[Tt]his (?:paper|work|study|article)|[Hh]ere,?(?: we)?)\s+(?:\w+ly\s+)?"
     r"(?:propose|introduce|present|develop|design|devise|build|construct|release|create|contribute|curate|"
     r"collect|name|call|term|dub)[sd]?\s+" + _ADJ + r"(?P<name>" + _TITLE_SEQ + r"|" + _NAME + r")"
 )
+_SUBJECT = re.compile(r"(?:\b[Ww]e|[Tt]his (?:paper|work|study|article)|[Hh]ere,?(?: we)?)\s+(?:\w+ly\s+)?$")
 _CALLED = re.compile(r"\b(?:called|named|dubbed|termed|coined|denoted as|referred to as)\s+(?P<name>" + _TITLE_SEQ + r"|" + _NAME + r")")
 _OURS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work))\b")
-_DATASET_HEAD = re.compile(
-    r"(?P<name>(?:" + _NAME + r")(?:\s+" + _NAME + r"){0,3})\s+(?P<head>" + _DATASET_CUE + r")\b"
-)
+_DATASET_HEAD = re.compile(r"(?:" + _DATASET_CUE + r")\b")
 _EVAL = re.compile(
-    r"\b(?:evaluat\w*|experiment\w*|test\w*|benchmark\w*|results?|outperform\w*|achiev\w*|state-of-the-art|"
+    r"(?:evaluat\w*|experiment\w*|test\w*|benchmark\w*|results?|outperform\w*|achiev\w*|state-of-the-art|"
     r"performance|accuracy|trained|train|fine-tun\w*|pre-train\w*|report\w*|perform\w*|validat\w*|"
     r"demonstrat\w*|SOTA|scores?)\b[^.;:]{0,60}?\b(?:on|across|over|using)\s+(?:the\s+)?"
     r"(?P<list>[^.;:()\[\]]{1,160})"
 )
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as)\s+")
 _LIST_HEAD = re.compile(r"(?:\s+(?:" + _DATASET_CUE + r"|data|test sets?|splits?))+$")
-_OUTPERFORMS = re.compile(r"(?P<name>" + _NAME + r")\s+(?:\w+ly\s+)?(?:outperforms|surpasses|beats|outperformed|surpassed)\b")
-_SHAPE = re.compile(
-    r"(?<![\w./@-])(?=[\w.+-]*(?:[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]|[A-Z]{2}-?\d|[A-Z]{2,}-[a-z]))[A-Za-z][\w.+]*(?:-[\w.+]+)*"
-    r"(?:\s+\d+(?:\.\d+)+)?"
-)
-_TASK_OF = re.compile(r"\b(?:task|problem)s? of\s+(?P<name>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,4})")
-_TASK_HEAD = re.compile(
-    r"(?P<name>(?:[A-Za-z][\w-]*\s+){0,3}(?:" + "|".join(_TASK_HEADS) + r"))\b(?P<after>\s+tasks?\b)?"
-)
-_X_TASK = re.compile(r"(?P<name>(?:[A-Za-z][\w-]*\s+){1,3}?)tasks?\b")
+_OUTPERFORMS = re.compile(r"(?:outperform|surpass|beat)(?:s|es|ed)?\b")
+_SHAPE_TRIGGER = re.compile(r"[A-Z0-9]+")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-")
+_VERSION_TAIL = re.compile(r"\s+\d+(?:\.\d+)+")
+_WORDS_BACK = re.compile(r"(?:[A-Za-z0-9][\w.+'-]*\s+)+$")
+_TASK_OF = re.compile(r"(?:task|problem)s? of\s+(?P<name>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,4})")
+_TASK_HEAD = re.compile(r"(?<![\w-])(?:" + "|".join(_TASK_HEADS) + r")\b(?P<after>\s+tasks?\b)?")
+_X_TASK = re.compile(r"tasks?\b")
 _METRICS = (
     r"(?:[Tt]op-\d+\s+)?(?:accuracy|accuracies|[Aa]ccuracy|precision|recall|[Pp]recision|[Rr]ecall|F1|F-?1|F-measure|"
     r"F-score|BLEU|Bleu|ROUGE(?:-[\w]+)?|METEOR|CIDEr|SPICE|TER|WER|CER|perplexity|[Pp]erplexity|mAP|AUC|"
     r"ROC-AUC|AUROC|mIoU|PSNR|SSIM|LPIPS|FID|MRR|NDCG(?:@\d+)?|Hits@\d+|EM|exact match|(?:word |character )?"
     r"error rate|MSE|RMSE|MAE|LAS|UAS|Spearman(?:'s)? correlation|Pearson correlation|success rate)"
 )
-_METRIC = re.compile(r"(?<![\w-])(?P<name>" + _METRICS + r"(?:\s+scores?)?)(?![\w-])")
+_METRIC = re.compile(r"(?P<name>" + _METRICS + r"(?:\s+scores?)?)(?![\w-])")
 _IN_TERMS = re.compile(r"\bin terms of\s+(?P<name>[\w-]+(?:\s+[\w-]+)?)")
 _TITLE_PREFIX = re.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s+[\w.+-]+){0,3}?)\s*:\s+(?P<rest>\S.*)$", re.S)
 _TITLE_STOP = frozenset("abstract background introduction results conclusion conclusions note review survey "
@@ -292,6 +288,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         [('MEND', 'method', 'proposed', 'title')]
     """
     found: list[Candidate] = []
+    lower = text.lower()
 
     def add(start: int, end: int, label: str, role: str, cue: str) -> None:
         while end > start and text[end - 1] in ".,;:)":
@@ -307,14 +304,16 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             rest = m.group("rest").lower()
             label = "dataset" if re.search(r"\b(?:dataset|benchmark|corpus|suite)\b", rest[:60]) else "method"
             add(m.start("name"), m.start("name") + len(name), label, "proposed", "title")
-    for m in _PROPOSE.finditer(text):
+    for m in _PROPOSE.finditer(text) if _has(lower, _PROPOSE_GATE) else ():
+        if m.start() and text[m.start() - 1].isalnum() or not _SUBJECT.search(text, max(0, m.start() - 30), m.start()):
+            continue
         name = _name_words(m.group("name"))
         if _looks_like_name(name):
             start = m.start("name")
             after = text[start + len(name) : start + len(name) + 40].lower()
             label = head_type(name) or _label_after(after) or "method"
             add(start, start + len(name), _fold(label), "proposed", "propose")
-    for m in _CALLED.finditer(text):
+    for m in _CALLED.finditer(text) if _has(lower, _CALLED_GATE) else ():
         name = _name_words(m.group("name"))
         if _looks_like_name(name):
             sentence_start = max(text.rfind(". ", 0, m.start()), 0)
@@ -322,19 +321,19 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             before = text[sentence_start : m.start()].lower()
             label = _label_after(before[-40:], last=True) or head_type(name) or "method"
             add(m.start("name"), m.start("name") + len(name), _fold(label), "proposed" if ours else "used", "called")
-    for m in _DATASET_HEAD.finditer(text):
-        words = m.group("name").split()
-        kept = [w for w in words]
-        # keep the capitalised/name-shaped tail ("the Waymo Open dataset" -> "Waymo Open")
-        tail: list[str] = []
-        for word in reversed(kept):
+    for m in _DATASET_HEAD.finditer(text) if _has(lower, _DATASET_GATE) else ():
+        words = _words_before(text, m.start(), 4)
+        tail: list[tuple[int, int, str]] = []
+        for item in reversed(words):
+            word = item[2]
             if word[0].isupper() or is_name_shaped(word) or any(c.isdigit() for c in word):
-                tail.insert(0, word)
+                tail.insert(0, item)
             else:
                 break
-        if tail and _looks_like_name(" ".join(tail)) and not _sentence_initial(text, m.end("name") - len(" ".join(tail)), len(tail)):
-            end = m.end("name")
-            add(end - len(" ".join(tail)), end, "dataset", "used", "dataset_head")
+        if tail:
+            name = text[tail[0][0] : tail[-1][1]]
+            if _looks_like_name(name) and not _sentence_initial(text, tail[0][0], len(tail)):
+                add(tail[0][0], tail[-1][1], "dataset", "used", "dataset_head")
     for m in _EVAL.finditer(text):
         position = m.start("list")
         for part in _LIST_SPLIT.split(m.group("list")):
@@ -345,51 +344,108 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
                 break
             start = text.find(item, offset)
             add(start, start + len(item), "dataset", "used", "eval_list")
-    for m in _OUTPERFORMS.finditer(text):
-        name = m.group("name")
-        if is_name_shaped(name):
-            add(m.start("name"), m.end("name"), shape_type(name), "used", "outperforms")
-    for m in _SHAPE.finditer(text):
-        word = m.group()
-        if not is_name_shaped(word.split()[0].rstrip(".")):
+    for m in _OUTPERFORMS.finditer(text) if _has(lower, ("outperform", "surpass", "beat")) else ():
+        words = _words_before(text, m.start(), 2)
+        if words and words[-1][2].endswith("ly"):
+            words = words[:-1]
+        if words and is_name_shaped(words[-1][2]):
+            add(words[-1][0], words[-1][1], shape_type(words[-1][2]), "used", "outperforms")
+    seen = -1
+    for m in _SHAPE_TRIGGER.finditer(text):
+        start, end = m.start(), m.end()
+        if start < seen or not _shape_trigger(text, start, end):
             continue
-        after = text[m.end() : m.end() + 16].lower()
+        while start > 0 and text[start - 1] in _WORD_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _WORD_CHARS:
+            end += 1
+        seen = end
+        while end > start and text[end - 1] in ".-+":
+            end -= 1
+        word = text[start:end]
+        if start > 0 and text[start - 1] in "/@" or not is_name_shaped(word):
+            continue
+        if version := _VERSION_TAIL.match(text, end):
+            end = version.end()
+        after = text[end : end + 16].lower()
         label = _label_after(after) or shape_type(word)
-        add(m.start(), m.end(), _fold(label), "used", "shape")
-    for m in _TASK_OF.finditer(text):
+        add(start, end, label, "used", "shape")
+    for m in _TASK_OF.finditer(text) if _has(lower, ("task", "problem")) else ():
         words = m.group("name").split()
         cut = next((i for i, w in enumerate(words) if i and w.lower() in _STOP), len(words))
         name = " ".join(words[:cut])
         if name and name.lower() not in _STOP:
             add(m.start("name"), m.start("name") + len(name), "task", "used", "task")
     for m in _TASK_HEAD.finditer(text):
-        words = m.group("name").split()
-        kept = _strip_modifiers(words)
-        name = " ".join(kept)
-        end = m.end("name")
-        start = end - len(name)
-        if text[start:end] != name:
-            continue
+        words = _words_before(text, m.start(), 3) + [(m.start(), m.end(), m.group()[: m.end() - m.start()])]
+        head = text[m.start() : m.end()].split()[0]
+        words[-1] = (m.start(), m.start() + len(head), head)
+        kept = _strip_modifiers([w[2] for w in words])
+        start, end = words[len(words) - len(kept)][0], words[-1][1]
         if len(kept) == 1:
-            if m.group("after") or name.lower() in {"parsing", "summarization", "translation", "classification", "segmentation"}:
+            if m.group("after") or head.lower() in _BARE_TASKS:
                 add(start, end, "task", "used", "task_bare")
         else:
             add(start, end, "task", "used", "task")
-    for m in _X_TASK.finditer(text):
-        words = m.group("name").split()
-        kept = _strip_modifiers(words, keep_head=0)
-        name = " ".join(kept)
-        if kept and name.lower() not in _STOP and not any(w.lower() in _HEAD_TYPE for w in kept[:-1]):
-            end = m.start("name") + len(m.group("name").rstrip())
-            if text[end - len(name) : end] == name:
-                add(end - len(name), end, "task", "used", "task")
+    for m in _X_TASK.finditer(text) if "task" in text else ():
+        words = _words_before(text, m.start(), 3)
+        kept = _strip_modifiers([w[2] for w in words], keep_head=0)
+        if kept and " ".join(kept).lower() not in _STOP and not any(w.lower() in _HEAD_TYPE for w in kept[:-1]):
+            add(words[len(words) - len(kept)][0], words[-1][1], "task", "used", "task")
     for m in _METRIC.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_"):
+            continue
         add(m.start("name"), m.end("name"), "metric", "used", "metric")
-    for m in _IN_TERMS.finditer(text):
+    for m in _IN_TERMS.finditer(text) if "in terms of" in text else ():
         name = _name_words(m.group("name"))
         if name and name.lower() not in _STOP:
             add(m.start("name"), m.start("name") + len(name), "metric", "used", "metric")
     return sorted(set(found))
+
+
+_BARE_TASKS = frozenset("parsing summarization translation classification segmentation".split())
+
+
+_PROPOSE_GATE = ("propos", "introduc", "present", "develop", "design", "devis", "build", "construct", "releas",
+                 "creat", "contribut", "curat", "collect", " name", " call", " term", " dub")
+_CALLED_GATE = ("called", "named", "dubbed", "termed", "coined", "denoted", "referred")
+_DATASET_GATE = ("dataset", "benchmark", "corpus", "corpora", "suite", "environment", "simulator", "treebank")
+
+
+def _has(text: str, needles: tuple[str, ...]) -> bool:
+    return any(needle in text for needle in needles)
+
+
+def _shape_trigger(text: str, start: int, end: int) -> bool:
+    """Whether a run of capitals/digits at ``start:end`` makes its word worth a shape check."""
+    run = text[start:end]
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if before.isalpha() or len(run) > 1 and not run.isalpha() or run[-1].isdigit() and after.isalpha():
+        return True  # inner capital (LocalMamba), letters with digits (T5, GPT-4o, wav2vec)
+    if run.isalpha() and len(run) >= 2 and after == "-":
+        return True  # BERT-large
+    return after.islower() and end + 1 < len(text) and any(c.isupper() or c.isdigit() for c in text[end : end + 12].split(" ")[0])
+
+
+def _words_before(text: str, pos: int, n: int) -> list[tuple[int, int, str]]:
+    """The at most ``n`` words right before ``pos``, within the clause, as ``(start, end, word)``."""
+    offset = max(0, pos - 24 * n)
+    words = [(w.start(), w.end(), w.group()) for w in _WORD_RE.finditer(text, offset, pos)]
+    if offset and words and words[0][0] == offset:
+        words = words[1:]  # cut in the middle of a word
+    if not words or words[-1][1] == pos:
+        return []
+    kept: list[tuple[int, int, str]] = []
+    for item in reversed(words):
+        word = item[2]
+        if len(kept) == n or word[-1] in ",.;:)]" or word[0] in "([" or not word[0].isalnum():
+            break
+        kept.append(item)
+    return kept[::-1]
+
+
+_WORD_RE = re.compile(r"\S+")
 
 
 def _fold(label: str) -> str:
