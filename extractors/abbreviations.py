@@ -64,7 +64,7 @@ def is_short_form(text: str) -> bool:
         return False
     if not text[0].isalnum() or not any(c.isupper() for c in text):
         return False
-    return text.lower().rstrip(".").split(".")[0] not in _ASIDES
+    return words[0].lower().rstrip(".,") not in _ASIDES
 
 
 def best_long_form(short: str, candidate: str) -> str | None:

@@ -215,6 +215,7 @@ _EVAL = re.compile(
     r"(?P<list>[^.;:()\[\]]{1,160})"
 )
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as)\s+")
+_LIST_STOP = re.compile(r"\s+(?:with|using|by|for|in|to|via|on|at|from|under|when|where|which|that|than|as)\s+")
 _LIST_HEAD = re.compile(r"(?:\s+(?:" + _DATASET_CUE + r"|data|test sets?|splits?))+$")
 _OUTPERFORMS = re.compile(r"(?:outperform|surpass|beat)(?:s|es|ed)?\b")
 _SHAPE_TRIGGER = re.compile(r"[A-Z0-9]+")
@@ -330,6 +331,8 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
                 tail.insert(0, item)
             else:
                 break
+        while tail and tail[0][2].lower() in _STOP:
+            tail.pop(0)
         if tail:
             name = text[tail[0][0] : tail[-1][1]]
             if _looks_like_name(name) and not _sentence_initial(text, tail[0][0], len(tail)):
@@ -340,10 +343,14 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             offset = text.find(part, position)
             position = offset + len(part)
             item = _LIST_HEAD.sub("", re.sub(r"^(?:the|both|all)\s+", "", part.strip()))
+            cut = _LIST_STOP.split(item, maxsplit=1)
+            item = _LIST_HEAD.sub("", cut[0])
             if not item or not _looks_like_name(item) or not any(c.isupper() or c.isdigit() for c in item):
                 break
             start = text.find(item, offset)
             add(start, start + len(item), "dataset", "used", "eval_list")
+            if len(cut) > 1:
+                break
     for m in _OUTPERFORMS.finditer(text) if _has(lower, ("outperform", "surpass", "beat")) else ():
         words = _words_before(text, m.start(), 2)
         if words and words[-1][2].endswith("ly"):

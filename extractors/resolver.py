@@ -265,6 +265,10 @@ class Resolver:
         if self.propagate and resolved:
             self._repeat(doc, resolved)
         resolved.sort(key=lambda r: (r.start, r.end))
+        proposed = {r.key for r in resolved if r.role == "proposed"}
+        for r in resolved:
+            if r.key in proposed:
+                r.role = "proposed"
         spans, scores, roles, sources = [], [], [], []
         for r in resolved:
             spans.append(Span(doc, r.start, r.end, label=r.label, span_id=r.key))

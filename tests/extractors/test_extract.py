@@ -30,9 +30,19 @@ PAPERS = [
 ]
 
 
+def _fast_version() -> str:
+    from citekg.extractors import get_extractor
+
+    names = ("links", "lexicon", "abbreviations", "patterns", "resolver")
+    return ";".join(["citekg-0.1.0"] + [f"{n}={get_extractor(n).version}" for n in names])
+
+
+FAST_VERSION = _fast_version()
+
+
 @pytest.fixture(scope="module")
 def nlp():
-    return build_nlp()
+    return build_nlp(fast=True)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +52,7 @@ def extractions(nlp) -> list[Extraction]:
 
 def test_extract_one_per_paper_in_order(extractions: list[Extraction]) -> None:
     assert [e.paper.id for e in extractions] == [p.id for p in PAPERS]
-    assert all(e.extractor_version == "citekg-0.1.0;links=1;lexicon=1" for e in extractions)
+    assert all(e.extractor_version == FAST_VERSION for e in extractions)
 
 
 def test_extract_offsets_are_exact(extractions: list[Extraction]) -> None:
@@ -57,19 +67,35 @@ def test_extract_offsets_are_exact(extractions: list[Extraction]) -> None:
 
 
 def test_extract_mentions(extractions: list[Extraction]) -> None:
-    got = {(m.field, m.label, m.key, m.text, m.role, m.extractor) for m in extractions[0].mentions}
+    got = {(m.field, m.label, m.key, m.text, m.role) for m in extractions[0].mentions}
     assert got == {
-        ("title", "model", "bert", "BERT", "used", "lexicon"),
-        ("title", "dataset", "glue", "GLUE", "used", "lexicon"),
-        ("abstract", "model", "bert", "BERT", "used", "lexicon"),
-        ("abstract", "dataset", "glue", "GLUE", "used", "lexicon"),
-        ("abstract", "dataset", "coco", "MS COCO", "used", "lexicon"),
+        ("title", "method", "foonet", "FooNet", "proposed"),
+        ("title", "model", "bert", "BERT", "used"),
+        ("title", "dataset", "glue", "GLUE", "used"),
+        ("abstract", "model", "bert", "BERT", "used"),
+        ("abstract", "dataset", "glue", "GLUE", "used"),
+        ("abstract", "dataset", "coco", "MS COCO", "used"),
     }
-    assert {m.confidence for m in extractions[0].mentions} == {0.9}
+    assert all(0.0 <= m.confidence <= 1.0 for m in extractions[0].mentions)
+    assert {m.extractor for m in extractions[0].mentions} <= {"lexicon", "patterns", "lexicon,patterns", "resolver"}
     assert {(m.field, m.text) for m in extractions[2].mentions} == {
         ("title", "ImageNet"),
         ("abstract", "ImageNet"),
     }
+
+
+def test_extract_without_resolver_reads_each_group() -> None:
+    (only,) = extract(PAPERS[:1], nlp=build_nlp(["lexicon"]))
+    assert {(m.text, m.extractor, m.confidence) for m in only.mentions if m.field == "title"} == {
+        ("BERT", "lexicon", 0.9),
+        ("GLUE", "lexicon", 0.9),
+    }
+
+
+def test_extract_pairs_are_never_mentions() -> None:
+    paper = Paper(id="p", title="", abstract="We use Next Generation Simulation (NGSIM) data.")
+    (only,) = extract([paper], nlp=build_nlp(["abbreviations"]))
+    assert only.mentions == ()
 
 
 def test_extract_links(extractions: list[Extraction]) -> None:
@@ -115,14 +141,26 @@ def test_extract_json_roundtrip(extractions: list[Extraction]) -> None:
 
 
 def test_extract_is_deterministic(nlp, extractions: list[Extraction]) -> None:
-    again = list(extract(PAPERS, nlp=build_nlp(), batch_size=64))
+    again = list(extract(PAPERS, nlp=build_nlp(fast=True), batch_size=64))
     assert [e.to_dict() for e in again] == [e.to_dict() for e in extractions]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "default"])
+def test_extract_is_byte_identical(fast: bool) -> None:
+    papers = PAPERS * 3
+
+    def run(batch_size: int) -> str:
+        nlp = build_nlp(fast=fast)
+        return "\n".join(json.dumps(e.to_dict(), sort_keys=True) for e in extract(papers, nlp=nlp, batch_size=batch_size))
+
+    assert run(1) == run(64)
 
 
 def test_extract_default_pipeline_and_empty_input() -> None:
     assert list(extract([])) == []
     (only,) = extract(PAPERS[:1])
-    assert only.extractor_version == "citekg-0.1.0;links=1;lexicon=1"
+    assert only.extractor_version.startswith("citekg-0.1.0;links=1;lexicon=")
+    assert only.extractor_version.endswith(";resolver=1")
 
 
 def test_extract_with_subset_pipeline() -> None:

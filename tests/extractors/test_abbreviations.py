@@ -1,0 +1,92 @@
+"""Schwartz-Hearst pairs: text -> (long form, short form) tables, negatives, and the component's spans."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from citekg.extractors.abbreviations import best_long_form, find_pairs, is_short_form
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return [(text[a:b], text[c:d]) for (a, b), (c, d) in find_pairs(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We use the Next Generation Simulation (NGSIM) data.", [("Next Generation Simulation", "NGSIM")]),
+        ("a novel Recurrent Convolutional Network (RCN) for video", [("Recurrent Convolutional Network", "RCN")]),
+        ("Deep Interest Network (DIN) models user interest.", [("Deep Interest Network", "DIN")]),
+        ("three dimensional convolutional neural networks (CNNs) have", [("convolutional neural networks", "CNNs")]),
+        ("a hidden Markov model (HMM; Rabiner 1989) is", [("hidden Markov model", "HMM")]),
+        ("We train a CNN (convolutional neural network) here.", [("convolutional neural network", "CNN")]),
+        ("statistical machine translation (SMT) and word error rate (WER)",
+         [("statistical machine translation", "SMT"), ("word error rate", "WER")]),
+        ("the Model Editor Networks with Gradient Decomposition (MEND) approach",
+         [("Model Editor Networks with Gradient Decomposition", "MEND")]),
+    ],
+)
+def test_find_pairs(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "as shown before (see Fig. 3), it works",
+        "many models (e.g., BERT and GPT) exist",
+        "as Smith et al. (2019) showed",
+        "significant gains (p < 0.05) over",
+        "two steps: (i) encode and (ii) decode",
+        "results (Table 2) improve",
+        "a model (ours) wins",
+        "we (the authors) note",
+        "the network (NET) layer",  # a one-word long form must be a compound name ("LocalMamba (LM)")
+        "a dataset (CIFAR-10) of images",  # no letters of the long form spell it
+        "see https://example.org (EXAMPLE) for",
+    ],
+)
+def test_find_pairs_negatives(text: str) -> None:
+    assert _pairs(text) == []
+
+
+@pytest.mark.parametrize(
+    "short, candidate, expected",
+    [
+        ("NGSIM", "we use the Next Generation Simulation", "Next Generation Simulation"),
+        ("HMM", "a hidden Markov model", "hidden Markov model"),
+        ("RL", "deep reinforcement learning", "reinforcement learning"),
+        ("Fig", "the results", None),
+        ("XYZ", "abc", None),
+    ],
+)
+def test_best_long_form(short: str, candidate: str, expected: str | None) -> None:
+    assert best_long_form(short, candidate) == expected
+
+
+@pytest.mark.parametrize(
+    "text, ok",
+    [("NGSIM", True), ("CNNs", True), ("GPT-4o", True), ("i", False), ("ii", False), ("2019", False),
+     ("e.g.", False), ("see Fig", False), ("a b c", False), ("ABCDEFGHIJK", False), ("we", False)],
+)
+def test_is_short_form(text: str, ok: bool) -> None:
+    assert is_short_form(text) is ok
+
+
+def test_component_writes_both_forms_with_one_key() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("citekg_abbreviations")
+    doc = nlp("We propose a Deep Interest Network (DIN). It uses the Next Generation Simulation (NGSIM) data.")
+    got = [(s.text, s.label_, s.id_) for s in doc.spans["citekg.abbreviations"]]
+    assert got == [
+        ("Deep Interest Network", "long_form", "din"),
+        ("DIN", "short_form", "din"),
+        ("Next Generation Simulation", "long_form", "ngsim"),
+        ("NGSIM", "short_form", "ngsim"),
+    ]
+
+
+def test_component_no_parenthesis() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("citekg_abbreviations")
+    assert list(nlp("We propose a network without brackets.").spans["citekg.abbreviations"]) == []

@@ -1,0 +1,102 @@
+"""Cue and shape rules: text -> expected (text, type, role) tables, and what must not come out."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from citekg.extractors.patterns import find_candidates, head_type, is_name_shaped, shape_type
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("citekg_patterns")
+    return nlp
+
+
+def _found(nlp, text: str) -> set[tuple[str, str, str]]:
+    doc = nlp(text)
+    group = doc.spans["citekg.patterns"]
+    return {(s.text, s.label_, role) for s, role in zip(group, group.attrs["roles"], strict=True)}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We propose LocalMamba, a visual state space model.", {("LocalMamba", "method", "proposed")}),
+        ("In this paper we introduce MEND to edit models.", {("MEND", "method", "proposed")}),
+        ("We present a novel Deep Interest Network (DIN) here.", {("Deep Interest Network", "method", "proposed")}),
+        ("Our method, called LoFT, is simple.", {("LoFT", "method", "proposed")}),
+        ("Others use a model called LoFT.", {("LoFT", "method", "used")}),
+        ("MEND: Fast Model Editing at Scale", {("MEND", "method", "proposed")}),
+        ("DiffAR: Denoising Diffusion Autoregressive Model for Raw Speech", {("DiffAR", "method", "proposed")}),
+        ("RobustBench: a standardized adversarial robustness benchmark", {("RobustBench", "dataset", "proposed")}),
+        ("Results on the Waymo Open dataset are strong.", {("Waymo Open", "dataset", "used")}),
+        ("We evaluate on CIFAR-10, SVHN and STL-10.",
+         {("CIFAR-10", "dataset", "used"), ("SVHN", "dataset", "used"), ("STL-10", "dataset", "used")}),
+        ("We fine-tune Llama-2-7B and GPT-4o.", {("Llama-2-7B", "model", "used"), ("GPT-4o", "model", "used")}),
+        ("BERT-large and T5-XXL are baselines.", {("BERT-large", "model", "used"), ("T5-XXL", "model", "used")}),
+        ("ResNet-50 features are used.", {("ResNet-50", "method", "used")}),
+        ("We pre-train wav2vec 2.0 models.", {("wav2vec 2.0", "method", "used")}),
+        ("The FooBar dataset is new.", {("FooBar", "dataset", "used")}),
+        ("It improves click-through rate prediction.", {("click-through rate prediction", "task", "used")}),
+        ("We address the task of named entity recognition.", {("named entity recognition", "task", "used")}),
+        ("It helps object detection and question answering.",
+         {("object detection", "task", "used"), ("question answering", "task", "used")}),
+        ("Gains in terms of BLEU and a higher F1 score.", {("BLEU", "metric", "used"), ("F1 score", "metric", "used")}),
+        ("It reaches 80% top-1 accuracy.", {("top-1 accuracy", "metric", "used")}),
+        ("LocalMamba outperforms Vim by 3 points.", {("LocalMamba", "method", "used")}),
+    ],
+)
+def test_patterns_find(nlp, text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We show that the model and the method beat the approach.",
+        "However, Recent work studies deep learning and adversarial training.",
+        "A neural network is trained with Adam Smith and John McCallum.",
+        "See https://github.com/OpenAI/GPT-Repo and www.example.com/FooBar for details.",
+        "We ran 3D scans on 2019 data with 10x speed on an A100 GPU in 5 minutes.",
+        "Results: it works. Background: none.",
+        "We use PyTorch and GitHub, as OpenAI does.",
+    ],
+)
+def test_patterns_negatives(nlp, text: str) -> None:
+    assert _found(nlp, text) == set()
+
+
+@pytest.mark.parametrize(
+    "word, shaped, kind",
+    [("LocalMamba", True, "method"), ("GPT-4o", True, "model"), ("Llama-2-7B", True, "model"),
+     ("ResNet-50", True, "method"), ("BERT-large", True, "model"), ("T5-XXL", True, "model"),
+     ("wav2vec", True, "method"), ("However", False, None), ("NGSIM", False, None), ("BERT-based", False, None),
+     ("McCallum", False, None), ("H100", False, None), ("3D", False, None), ("v1", False, None)],
+)
+def test_shapes(word: str, shaped: bool, kind: str | None) -> None:
+    assert is_name_shaped(word) is shaped
+    if kind:
+        assert shape_type(word) == kind
+
+
+@pytest.mark.parametrize(
+    "phrase, kind",
+    [("Deep Interest Network", "method"), ("Penn Treebank", "dataset"), ("trajectory prediction", "task"),
+     ("word error rate", "metric"), ("Next Generation Simulation", None), ("", None)],
+)
+def test_head_type(phrase: str, kind: str | None) -> None:
+    assert head_type(phrase) == kind
+
+
+def test_title_rule_only_for_short_texts() -> None:
+    text = "MEND: fast editing. " + "More words follow in this long abstract sentence. " * 5
+    assert not [c for c in find_candidates(text) if c.cue == "title"]
+
+
+def test_component_attrs_align(nlp) -> None:
+    doc = nlp("We propose FooNet and evaluate on CIFAR-10 with BLEU.")
+    group = doc.spans["citekg.patterns"]
+    assert len(group.attrs["scores"]) == len(group.attrs["roles"]) == len(group.attrs["cues"]) == len(group) == 3
+    assert all(0 < s <= 1 for s in group.attrs["scores"])
