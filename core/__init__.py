@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CitekgError",
+    "KnowledgeGraph",
     "CitekgWarning",
     "Extraction",
     "InputError",
@@ -24,3 +25,12 @@ __all__ = [
     "Role",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # PEP 562: citekg.KnowledgeGraph loads the store (rdflib, pyoxigraph) on first use, not on import.
+    if name == "KnowledgeGraph":
+        from citekg.api import KnowledgeGraph
+
+        return KnowledgeGraph
+    raise AttributeError(f"module 'citekg' has no attribute {name!r}")
