@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CORPORA",
     "DEFAULT_CORPORA",
+    "DEFAULT_WEIGHTS",
     "NER_LABELS",
     "AlignCounts",
     "CorpusFiles",
@@ -82,8 +83,12 @@ CORPORA: dict[str, CorpusFiles] = {
     "scirex": CorpusFiles("scirex:scirex/train.jsonl", "scirex:scirex/dev.jsonl"),
 }
 
-#: The corpora the shipped model was trained on (chosen on dev scores, see docs/evaluation.md).
+#: The corpora the shipped model was trained on (chosen on dev scores).
 DEFAULT_CORPORA: tuple[str, ...] = ("scierc", "tdmsci", "scier")
+
+#: How many times each corpus's documents are repeated in the train and dev sets, so the small
+#: abstract-level corpora are not drowned by SciER's 5,575 sentences (unlisted corpora: once).
+DEFAULT_WEIGHTS: dict[str, int] = {"scierc": 4, "tdmsci": 4, "scier": 1, "scirex": 1}
 
 
 @dataclass(slots=True)
@@ -261,8 +266,13 @@ class _Prepared:
     counts: dict[str, dict[str, AlignCounts]] = field(default_factory=dict)
 
 
-def write_docbins(output_dir: Path, gold_dir: Path, corpora: Sequence[str]) -> _Prepared:
+def write_docbins(
+    output_dir: Path, gold_dir: Path, corpora: Sequence[str], weights: Mapping[str, int] | None = None
+) -> _Prepared:
     """Write ``train.spacy`` and ``dev.spacy`` for ``corpora`` into ``output_dir``.
+
+    Each corpus's documents are added ``weights[name]`` times (default once), in both files, so that
+    the dev score that picks the best checkpoint weighs the corpora the same way as training does.
 
     Returns:
         The two paths and the alignment counts per corpus and split.
@@ -278,8 +288,9 @@ def write_docbins(output_dir: Path, gold_dir: Path, corpora: Sequence[str]) -> _
         bin_ = DocBin(attrs=["ENT_IOB", "ENT_TYPE"], store_user_data=False)
         for name in corpora:
             docs, align = gold_to_docs(read_corpus(name, gold_dir, split), nlp.make_doc)
-            for doc in docs:
-                bin_.add(doc)
+            for _ in range((weights or {}).get(name, 1)):
+                for doc in docs:
+                    bin_.add(doc)
             counts.setdefault(name, {})[split] = align
             logger.info("%s %s: %d docs, spans %s", name, split, len(docs), align.to_dict())
         paths[split] = output_dir / f"{split}.spacy"
@@ -312,6 +323,7 @@ def train(
     corpora: Sequence[str] = DEFAULT_CORPORA,
     seed: int = 0,
     max_steps: int | None = None,
+    weights: Mapping[str, int] | None = None,
     overrides: Mapping[str, object] | None = None,
 ) -> Path:
     """Train the NER on ``corpora``'s train splits and return the directory of the best model.
@@ -328,6 +340,8 @@ def train(
         corpora: Names from :data:`CORPORA`.
         seed: Random seed (``system.seed``).
         max_steps: Overrides ``training.max_steps`` when given.
+        weights: Times each corpus is repeated (see :func:`write_docbins`); default
+            :data:`DEFAULT_WEIGHTS`.
         overrides: More config overrides, dotted keys (``{"training.patience": 500}``).
 
     Raises:
@@ -346,7 +360,8 @@ def train(
     if not config.is_file():
         raise CitekgError(f"training config {config} not found")
     output_dir = Path(output_dir)
-    prepared = write_docbins(output_dir / "corpus", Path(gold_dir), list(corpora))
+    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    prepared = write_docbins(output_dir / "corpus", Path(gold_dir), list(corpora), weights)
     settings: dict[str, object] = {
         "paths.train": str(prepared.train),
         "paths.dev": str(prepared.dev),
@@ -364,6 +379,7 @@ def train(
     meta["citekg"] = {
         "corpora": list(corpora),
         "seed": seed,
+        "weights": {name: weights.get(name, 1) for name in corpora},
         "label_precision": label_precision(nlp, dev_docs),
         "alignment": {name: {s: c.to_dict() for s, c in by.items()} for name, by in prepared.counts.items()},
     }
