@@ -66,6 +66,8 @@ SELECT ?paper ?resource ?url ?kind WHERE {
   OPTIONAL { ?resource schema:url ?url }
 }"""
 _CITES = "SELECT ?citing ?cited WHERE { ?citing cito:cites ?cited }"
+# Inferred "builds on" edges, once the builder writes them; an asserted citation of the same pair wins.
+_BUILDS_ON = "SELECT ?paper ?basis WHERE { ?paper ckg:buildsOn ?basis }"
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -109,7 +111,12 @@ def _paper_nodes(store: GraphStore, *, in_corpus_only: bool) -> dict[str, dict[s
         if in_corpus_only and row["inCorpus"] != "true":
             continue
         title = row["title"] or row["paper"].rsplit("/", 1)[-1]
-        attrs: dict[str, Any] = {"type": "paper", "label": title, "title": title}
+        attrs: dict[str, Any] = {
+            "type": "paper",
+            "label": title,
+            "title": title,
+            "in_corpus": row["inCorpus"] == "true",
+        }
         if row["year"]:
             attrs["year"] = int(row["year"][:4])
         if row["url"]:
@@ -174,7 +181,15 @@ def _bipartite(store: GraphStore) -> nx.DiGraph:
     for row in _rows(store, _CITES):
         if row["citing"] in papers and row["cited"] in papers:
             graph.add_edge(row["citing"], row["cited"], relation="cites")
+    _add_builds_on(store, graph)
     return graph
+
+
+def _add_builds_on(store: GraphStore, graph: nx.DiGraph) -> None:
+    for row in _rows(store, _BUILDS_ON):
+        paper, basis = row["paper"], row["basis"]
+        if paper in graph and basis in graph and not graph.has_edge(paper, basis):
+            graph.add_edge(paper, basis, relation="builds_on")
 
 
 def _citation(store: GraphStore) -> nx.DiGraph:
@@ -182,6 +197,7 @@ def _citation(store: GraphStore) -> nx.DiGraph:
     graph.add_nodes_from(_paper_nodes(store, in_corpus_only=False).items())
     for row in _rows(store, _CITES):
         graph.add_edge(row["citing"], row["cited"], relation="cites")
+    _add_builds_on(store, graph)
     return graph
 
 
