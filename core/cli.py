@@ -395,6 +395,31 @@ def viz(
     click.echo(f"wrote {path}", err=True)
 
 
+@cli.command()
+@click.argument("name", required=False)
+def queries(name: str | None) -> None:
+    """List the canned SPARQL queries, or print one to read, copy or edit.
+
+    Run one with `citekg query @NAME.rq`, binding its variables with --param.
+
+    \b
+    Example:
+        citekg queries
+        citekg queries methods-per-dataset
+        citekg query @papers-without-code.rq --format csv
+    """
+    from citekg.graph.queries import list_queries, load_query
+
+    if name is not None:
+        click.echo(load_query(name).rstrip("\n"))
+        return
+    described = list_queries()
+    width = max(map(len, described), default=0)
+    for query_name, description in described.items():
+        first = description.split(". ")[0].rstrip(".") if description else ""
+        click.echo(f"{query_name.ljust(width)}  {first}")
+
+
 @cli.command(name="eval")
 @click.option(
     "--gold",
