@@ -379,8 +379,10 @@ def token_cache(nlp: Language, entries: Iterable[LexiconEntry]) -> dict[str, Any
 
 def _title_like(doc: Doc) -> bool:
     """Whether ``doc`` is written in title case (a paper title): most longer words are capitalised."""
+    if len(doc) > 40:  # checked first: abstracts are long, and iterating tokens is the costly part
+        return False
     words = [t.text for t in doc if t.is_alpha and len(t) > 3]
-    if len(doc) > 40 or len(words) < 4 or any(t.text in ".!?" for t in doc):
+    if len(words) < 4 or any(t.text in ".!?" for t in doc):
         return False
     return sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
