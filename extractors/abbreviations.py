@@ -182,8 +182,11 @@ class AbbreviationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the abbreviations span group of ``doc``."""
+        from spacy.attrs import ORTH
+
         spans = []
-        text = doc.text
+        has_paren = len(doc) and doc.vocab.strings["("] in doc.to_array(ORTH)
+        text = doc.text if has_paren else ""
         if "(" in text:
             taken = -1
             for (ls, le), (ss, se) in sorted(find_pairs(text), key=lambda p: min(p[0][0], p[1][0])):

@@ -123,19 +123,29 @@ def _mentions_of(
 
 def _cross_field(paper: Paper, docs: dict[str, Doc], mentions: list[Mention], calibration: Any) -> list[Mention]:
     """Mark, in each field, the names the other field found (a title's "MEND" in its abstract)."""
-    from citekg.extractors.resolver import _repeatable, evidence, find_in_doc
+    from spacy.attrs import ORTH
+
+    from citekg.extractors.resolver import _occurrences, _repeatable, evidence
 
     added = []
     for field in _FIELDS:
-        here = [(m.start, m.end) for m in mentions if m.field == field]
-        names: dict[str, Mention] = {}
+        names: dict[tuple[int, ...], Mention] = {}
         for m in mentions:
             if m.field != field and _repeatable(m.text):
-                names.setdefault(m.text, m)
-        for start, end, text in find_in_doc(docs[field], sorted(names)):
+                span = docs[m.field].char_span(m.start, m.end)
+                if span is not None:
+                    names.setdefault(tuple(t.orth for t in span), m)
+        if not names:
+            continue
+        doc = docs[field]
+        orths = doc.to_array(ORTH).tolist()
+        here = [(m.start, m.end) for m in mentions if m.field == field]
+        for start_token, end_token in _occurrences(doc, names, orths):
+            span = doc[start_token:end_token]
+            start, end = span.start_char, span.end_char
             if any(s < end and start < e for s, e in here):
                 continue
-            source = names[text]
+            source = names[tuple(orths[start_token:end_token])]
             confidence = calibration.confidence(evidence(["resolver"], source.label)) if calibration else 0.5
             added.append(
                 replace(source, start=start, end=end, field=field, confidence=round(confidence, 4), extractor="resolver")

@@ -357,18 +357,21 @@ class Resolver:
 
     def _repeat(self, doc: Doc, resolved: list[_Resolved]) -> None:
         """Add later and earlier occurrences of names already resolved in this document."""
-        by_text: dict[str, _Resolved] = {}
+        from spacy.attrs import ORTH
+
+        orths = doc.to_array(ORTH).tolist()
+        by_seq: dict[tuple[int, ...], _Resolved] = {}
         for r in resolved:
-            text = doc[r.start : r.end].text
-            if _repeatable(text):
-                by_text.setdefault(text, r)
-        if not by_text:
+            seq = tuple(orths[r.start : r.end])
+            if seq not in by_seq and _repeatable(doc[r.start : r.end].text):
+                by_seq[seq] = r
+        if not by_seq:
             return
         taken = sorted((r.start, r.end) for r in resolved)
-        for start, end in _occurrences(doc, by_text):
+        for start, end in _occurrences(doc, by_seq, orths):
             if any(s < end and start < e for s, e in taken):
                 continue
-            r = by_text[doc[start:end].text]
+            r = by_seq[tuple(orths[start:end])]
             resolved.append(_Resolved(start, end, r.label, r.key, r.role, {_PROPAGATED}))
             taken.append((start, end))
 
@@ -388,24 +391,47 @@ def _repeatable(text: str) -> bool:
     )
 
 
-def _occurrences(doc: Doc, names: Iterable[str]) -> list[tuple[int, int]]:
-    """Token offsets of whole-token occurrences of ``names`` in ``doc``, longest names first."""
-    ordered = sorted(names, key=lambda n: (-len(n), n))
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])")
+def _occurrences(doc: Doc, names: Iterable[tuple[int, ...]], orths: list[int] | None = None) -> list[tuple[int, int]]:
+    """Token offsets where a name (a sequence of ORTH ids) occurs in ``doc``, longest names first.
+
+    An occurrence glued to a hyphen ("Tiny-ImageNet") names something else and is skipped.
+    """
+    if orths is None:
+        from spacy.attrs import ORTH
+
+        orths = doc.to_array(ORTH).tolist()
+    by_first: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+    for seq in sorted(set(names), key=lambda q: (-len(q), q)):
+        if seq:
+            by_first[seq[0]].append(seq)
+    hyphen = doc.vocab.strings["-"]
     found = []
-    for match in pattern.finditer(doc.text):
-        span = doc.char_span(match.start(), match.end())
-        if span is not None:
-            found.append((span.start, span.end))
+    for i, orth in enumerate(orths):
+        for seq in by_first.get(orth, ()):
+            end = i + len(seq)
+            if tuple(orths[i:end]) != seq:
+                continue
+            if i and orths[i - 1] == hyphen and not doc[i - 1].whitespace_:
+                break
+            if end < len(orths) and orths[end] == hyphen and not doc[end - 1].whitespace_:
+                break
+            found.append((i, end))
+            break
     return found
 
 
-def find_in_doc(doc: Doc, names: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Character offsets of whole-token occurrences of ``names`` in ``doc``: ``(start, end, name)``."""
+def find_in_doc(doc: Doc, names: Sequence[str], vocab_doc: Doc | None = None) -> list[tuple[int, int, str]]:
+    """Character offsets of whole-token occurrences of ``names`` in ``doc``: ``(start, end, name)``.
+
+    Names are tokenised as single tokens split on spaces unless ``vocab_doc`` is given; callers with
+    the Doc a name came from should pass its token sequence through :func:`_occurrences` instead.
+    """
     if not names or not len(doc):
         return []
+    strings = doc.vocab.strings
+    seqs = {tuple(strings.add(part) for part in name.split()): name for name in names}
     out = []
-    for start, end in _occurrences(doc, names):
+    for start, end in _occurrences(doc, seqs):
         span = doc[start:end]
         out.append((span.start_char, span.end_char, span.text))
     return out
