@@ -17,6 +17,7 @@ from typing import Any, Literal
 import networkx as nx
 from citekg.errors import UnknownNameError
 from citekg.graph.store import GraphStore
+from citekg.ontology.iri import paper_id_from_iri
 
 __all__ = ["VIEWS", "nodes_in_result", "sentence_around", "to_networkx"]
 
@@ -110,7 +111,8 @@ def _paper_nodes(store: GraphStore, *, in_corpus_only: bool) -> dict[str, dict[s
     for row in _rows(store, _PAPERS):
         if in_corpus_only and row["inCorpus"] != "true":
             continue
-        title = row["title"] or row["paper"].rsplit("/", 1)[-1]
+        # A cited paper outside the corpus may have no title: show its id (doi:…, arxiv:…) instead.
+        title = row["title"] or paper_id_from_iri(row["paper"], store.base) or row["paper"].rsplit("/", 1)[-1]
         attrs: dict[str, Any] = {
             "type": "paper",
             "label": title,
