@@ -138,6 +138,7 @@ class Corpus:
         return pool[int(len(pool) * self.rng.random() ** 3)]
 
     def paper_id(self, i: int) -> str:
+        """The id of paper ``i``: arXiv-shaped, its year rising with ``i``."""
         year = 2015 + (i * 10) // max(self.size, 1)
         month = 1 + (i % 12)
         return f"arxiv:{year % 100:02d}{month:02d}.{i:05d}" if i < 100_000 else f"s2:bench{i}"
@@ -178,7 +179,9 @@ class Corpus:
             for rel, kind, name, role in spans:
                 start = offset + rel
                 conf = round(rng.uniform(0.5, 1.0), 2)
-                mentions.append(Mention(pid, kind, name, start, start + len(name), "abstract", name, role, conf, "bench"))
+                mentions.append(
+                    Mention(pid, kind, name, start, start + len(name), "abstract", name, role, conf, "bench")
+                )
 
         add(rng.choice(self.sentences))
         proposed = None
@@ -207,11 +210,25 @@ class Corpus:
         title = " ".join(title_words)
         if proposed is not None:
             title = f"{proposed[1]}: {title}"
-            mentions.append(Mention(pid, proposed[0], proposed[1], 0, len(proposed[1]), "title", proposed[1], "proposed", 0.9, "bench"))
+            mentions.append(
+                Mention(
+                    pid,
+                    proposed[0],
+                    proposed[1],
+                    0,
+                    len(proposed[1]),
+                    "title",
+                    proposed[1],
+                    "proposed",
+                    0.9,
+                    "bench",
+                )
+            )
             self.pools[proposed[0]].append(proposed[1])
 
         links = []
-        slug = f"lab{rng.randint(1, max(self.size // 20, 10))}/{re.sub(r'[^a-z0-9]+', '-', title.lower())[:30].strip('-') or 'code'}"
+        repo = re.sub(r"[^a-z0-9]+", "-", title.lower())[:30].strip("-") or "code"
+        slug = f"lab{rng.randint(1, max(self.size // 20, 10))}/{repo}"
         if rng.random() < 0.45:
             url = f"https://github.com/{slug}"
             links.append(Link(url, url, "code", "github.com", slug, field="metadata"))
@@ -254,7 +271,7 @@ def _dir_size_mb(path: Path) -> float:
 
 
 def _samples(store: Any, rng: random.Random, count: int) -> dict[str, list[Any]]:
-    """Sample values for bound variables, drawn by popularity (a random mention's entity, a random citation)."""
+    """Values for bound variables, drawn by popularity (a random mention's entity, a random citation)."""
     import pyoxigraph as ox
 
     def column(sparql: str) -> list[ox.NamedNode]:
@@ -272,7 +289,9 @@ def _samples(store: Any, rng: random.Random, count: int) -> dict[str, list[Any]]
     }
 
 
-def _time_query(store: Any, text: str, values: list[dict[str, Any]], repeat: int, budget: float) -> dict[str, Any]:
+def _time_query(
+    store: Any, text: str, values: list[dict[str, Any]], repeat: int, budget: float
+) -> dict[str, Any]:
     def once(bindings: dict[str, Any]) -> tuple[float, int]:
         started = time.perf_counter()
         result = store.query(text, bindings or None)
@@ -329,7 +348,9 @@ def run_one(size: int, repeat: int, budget: float, batch: int) -> dict[str, Any]
                     values, label = [{}], name
                 queries[label] = _time_query(store, text, values, repeat, budget)
             for name in GLOBAL:
-                queries[f"{name} (unbound)"] = _time_query(store, load_query(name), [{}], max(3, repeat // 5), budget)
+                queries[f"{name} (unbound)"] = _time_query(
+                    store, load_query(name), [{}], max(3, repeat // 5), budget
+                )
         return {
             "papers": size,
             "text_source": corpus.source,

@@ -150,7 +150,9 @@ def example_extractions() -> list[Extraction]:
 
     def mention(paper: Paper, label: str, text: str, role: str) -> Mention:
         start = paper.abstract.index(text)
-        return Mention(paper.id, label, text, start, start + len(text), "abstract", text, role, 0.9, "example")
+        return Mention(
+            paper.id, label, text, start, start + len(text), "abstract", text, role, 0.9, "example"
+        )
 
     def code(repo: str) -> Link:
         url = f"https://github.com/{repo}"
@@ -566,8 +568,9 @@ class KnowledgeGraph:
 
         Examples:
             >>> kg = example_graph()
-            >>> kg.entity("squad")
-            EntityInfo(iri='https://w3id.org/citekg/dataset/squad', type='dataset', label='SQuAD', key='squad', aliases=(), papers=2)
+            >>> kg.entity("squad")  # doctest: +NORMALIZE_WHITESPACE
+            EntityInfo(iri='https://w3id.org/citekg/dataset/squad', type='dataset', label='SQuAD',
+                       key='squad', aliases=(), papers=2)
             >>> kg.entity("SQuAD 3")
             Traceback (most recent call last):
             ...
@@ -821,10 +824,10 @@ _PAPER_FIELDS = """
   OPTIONAL { ?paper schema:url ?url }
   OPTIONAL { ?paper ckg:inCorpus ?inCorpus }
 """
-_PAPERS_QUERY = f"SELECT ?paper ?title ?year ?authors ?url ?inCorpus WHERE {{ ?paper a ckg:Paper . {_PAPER_FIELDS} }}"
-_PAPER_QUERY = (
-    f"SELECT ?paper ?title ?year ?authors ?url ?inCorpus WHERE {{ ?paper a ckg:Paper . {_PAPER_FIELDS} }} LIMIT 1"
+_PAPERS_QUERY = (
+    f"SELECT ?paper ?title ?year ?authors ?url ?inCorpus WHERE {{ ?paper a ckg:Paper . {_PAPER_FIELDS} }}"
 )
+_PAPER_QUERY = f"{_PAPERS_QUERY} LIMIT 1"
 _CODE_QUERY = "SELECT ?paper ?url WHERE { ?paper ckg:hasCode ?repo . ?repo schema:url ?url }"
 _ENTITIES_QUERY = """
 SELECT ?entity ?type (SAMPLE(?k) AS ?key)

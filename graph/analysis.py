@@ -352,7 +352,9 @@ def cooccurring(
 def _label_of(kg: Any, iri: str) -> str:
     from rdflib import URIRef
 
-    rows = _rows(kg, "SELECT ?e (MIN(STR(?l)) AS ?label) WHERE { ?e skos:prefLabel ?l } GROUP BY ?e", e=URIRef(iri))
+    rows = _rows(
+        kg, "SELECT ?e (MIN(STR(?l)) AS ?label) WHERE { ?e skos:prefLabel ?l } GROUP BY ?e", e=URIRef(iri)
+    )
     return rows[0]["label"] if rows and rows[0]["label"] is not None else iri
 
 
@@ -407,7 +409,9 @@ def builds_on(kg: Any, *, paper: str | None = None, basis: str | None = None) ->
         BuildsOn(r["paper"], r["paperTitle"], r["basis"], r["basisTitle"], r["entity"], r["entityLabel"])
         for r in rows
     ]
-    found.sort(key=lambda b: ((b.paper_title or b.paper).casefold(), (b.basis_title or "").casefold(), b.entity))
+    found.sort(
+        key=lambda b: ((b.paper_title or b.paper).casefold(), (b.basis_title or "").casefold(), b.entity)
+    )
     return found
 
 
@@ -468,7 +472,9 @@ def pagerank_entities(kg: Any, *, limit: int | None = 10, type: str | None = Non
     graph = _view(kg, "cooccurrence")
     if type is not None:
         _type_iri(type)
-    nodes = [n for n, d in graph.nodes(data=True) if d.get("type") in _TYPES and type in (None, d.get("type"))]
+    nodes = [
+        n for n, d in graph.nodes(data=True) if d.get("type") in _TYPES and type in (None, d.get("type"))
+    ]
     return _scores(graph, nodes, limit)
 
 

@@ -1,4 +1,4 @@
-"""citekg.KnowledgeGraph: every method on the hand-made example graph (exact answers) and on the sample corpus."""
+"""citekg.KnowledgeGraph: each method on the hand-made example graph (exact answers) and the sample corpus."""
 
 from __future__ import annotations
 
@@ -112,7 +112,9 @@ def test_api_build_one_path(tmp_path: Path) -> None:
     source = tmp_path / "extractions.jsonl"
     import json
 
-    source.write_text("".join(json.dumps(e.to_dict()) + "\n" for e in example_extractions()), encoding="utf-8")
+    source.write_text(
+        "".join(json.dumps(e.to_dict()) + "\n" for e in example_extractions()), encoding="utf-8"
+    )
     with KnowledgeGraph.open() as graph:
         summary = graph.build(source)
         assert summary.papers == 3
@@ -128,7 +130,11 @@ def test_api_query_select_plain_values(kg: KnowledgeGraph) -> None:
         "OPTIONAL { ?p ckg:hasCode ?code } } ORDER BY ?title"
     )
     assert rows == [
-        {"title": "Attention Is All You Need", "year": 2017, "code": f"{NS}repo/github.com/tensorflow/tensor2tensor"},
+        {
+            "title": "Attention Is All You Need",
+            "year": 2017,
+            "code": f"{NS}repo/github.com/tensorflow/tensor2tensor",
+        },
         {"title": "BERT", "year": 2019, "code": f"{NS}repo/github.com/google-research/bert"},
         {"title": "RoBERTa", "year": 2019, "code": None},
     ]
@@ -224,7 +230,8 @@ def test_api_papers_include_cited_outside_corpus() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["arxiv:1706.03762", "1706.03762", ATTENTION, "Attention Is All You Need", "ATTENTION is all YOU need"]
+    "name",
+    ["arxiv:1706.03762", "1706.03762", ATTENTION, "Attention Is All You Need", "ATTENTION is all YOU need"],
 )
 def test_api_paper_lookup(kg: KnowledgeGraph, name: str) -> None:
     assert kg.paper(name) == PaperInfo(
@@ -261,7 +268,18 @@ def test_api_paper_ambiguous_title_lists_candidates() -> None:
 @pytest.mark.parametrize(
     "type, expected",
     [
-        (None, [("BERT", 2), ("GLUE", 2), ("SQuAD", 2), ("Transformer", 2), ("BLEU", 1), ("RoBERTa", 1), ("WMT 2014", 1)]),
+        (
+            None,
+            [
+                ("BERT", 2),
+                ("GLUE", 2),
+                ("SQuAD", 2),
+                ("Transformer", 2),
+                ("BLEU", 1),
+                ("RoBERTa", 1),
+                ("WMT 2014", 1),
+            ],
+        ),
         ("dataset", [("GLUE", 2), ("SQuAD", 2), ("WMT 2014", 1)]),
         ("Model", [("BERT", 2), ("RoBERTa", 1)]),
         ("task", []),
@@ -377,7 +395,9 @@ def test_api_to_networkx(kg: KnowledgeGraph, view: str, graph_type: type, nodes:
 
 
 def test_api_to_networkx_unknown_view(kg: KnowledgeGraph) -> None:
-    with pytest.raises(UnknownNameError, match="unknown view 'tree'; choose one of: bipartite, citation, cooccurrence"):
+    with pytest.raises(
+        UnknownNameError, match="unknown view 'tree'; choose one of: bipartite, citation, cooccurrence"
+    ):
         kg.to_networkx("tree")
 
 

@@ -26,14 +26,18 @@ NAMES = {"method": "A-Net", "model": "M-Model", "d1": "D1", "d2": "D2"}
 P = {i: f"{NS}paper/arxiv/2401.0000{i}" for i in range(1, 6)}
 
 
-def _paper(i: int, year: int, uses: list[tuple[str, str]], proposes: tuple[str, str] | None, cites=(), code=False):
+def _paper(
+    i: int, year: int, uses: list[tuple[str, str]], proposes: tuple[str, str] | None, cites=(), code=False
+):
     pid = f"arxiv:2401.0000{i}"
     parts, mentions = [], []
     roles = ([(proposes, "proposed")] if proposes else []) + [(u, "used") for u in uses]
     for (label, name), role in roles:
         start = len(" ".join(parts)) + (1 if parts else 0)
         parts.append(name)
-        mentions.append(Mention(pid, label, name, start, start + len(name), "abstract", name, role, 0.9, "test"))
+        mentions.append(
+            Mention(pid, label, name, start, start + len(name), "abstract", name, role, 0.9, "test")
+        )
     links = ()
     if code:
         url = f"https://github.com/lab/p{i}"
@@ -97,10 +101,18 @@ def test_analysis_accepts_a_knowledge_graph_and_refuses_others(store: GraphStore
 def test_analysis_methods_per_dataset(store: GraphStore) -> None:
     result = analysis.methods_per_dataset(store)
     assert result == {
-        EntityCount(D1, "dataset", "D1", 3): [EntityCount(A, "method", "A-Net", 2), EntityCount(M, "model", "M-Model", 2)],
-        EntityCount(D2, "dataset", "D2", 2): [EntityCount(A, "method", "A-Net", 2), EntityCount(M, "model", "M-Model", 2)],
+        EntityCount(D1, "dataset", "D1", 3): [
+            EntityCount(A, "method", "A-Net", 2),
+            EntityCount(M, "model", "M-Model", 2),
+        ],
+        EntityCount(D2, "dataset", "D2", 2): [
+            EntityCount(A, "method", "A-Net", 2),
+            EntityCount(M, "model", "M-Model", 2),
+        ],
     }
-    assert list(analysis.methods_per_dataset(store, D2, limit=1).values()) == [[EntityCount(A, "method", "A-Net", 2)]]
+    assert list(analysis.methods_per_dataset(store, D2, limit=1).values()) == [
+        [EntityCount(A, "method", "A-Net", 2)]
+    ]
     assert analysis.methods_per_dataset(store, f"{NS}dataset/none") == {}
 
 
@@ -135,7 +147,9 @@ def test_analysis_cooccurring_all_pairs(store: GraphStore) -> None:
         (f"{NS}dataset/none", None, []),
     ],
 )
-def test_analysis_cooccurring_with(store: GraphStore, entity: str | None, type: str | None, expected: list) -> None:
+def test_analysis_cooccurring_with(
+    store: GraphStore, entity: str | None, type: str | None, expected: list
+) -> None:
     pairs = analysis.cooccurring(store, entity, type=type)
     assert [(p.b_label, p.papers) for p in pairs] == expected
     if entity == D1 and type is None:
