@@ -78,7 +78,10 @@ class CoOccurrence(NamedTuple):
 
 
 class BuildsOn(NamedTuple):
-    """Paper ``paper`` builds on paper ``basis``: it uses ``entity``, which ``basis`` proposes."""
+    """Paper ``paper`` builds on paper ``basis``: it uses ``entity``, which ``basis`` proposes.
+
+    ``confidence`` is the builder's (``ckg:BuildsOnEvidence``), or ``None`` when inferred at query time.
+    """
 
     paper: str
     paper_title: str | None
@@ -86,6 +89,7 @@ class BuildsOn(NamedTuple):
     basis_title: str | None
     entity: str
     entity_label: str
+    confidence: float | None = None
 
 
 class Score(NamedTuple):
@@ -132,6 +136,11 @@ def _type_iri(type: str) -> str:
     return f"{_CKG}{type.capitalize()}"
 
 
+def _label(variable: str, labels: str) -> str:
+    """SPARQL for an entity's label: its least prefLabel, else the last segment of its IRI."""
+    return f'COALESCE(MIN(STR(?{labels})), REPLACE(STR(?{variable}), "^.*/", ""))'
+
+
 def _limit(limit: int | None) -> str:
     return "" if limit is None else f"LIMIT {max(int(limit), 0)}"
 
@@ -139,8 +148,8 @@ def _limit(limit: int | None) -> str:
 # -- counting (SPARQL) -------------------------------------------------------------------------------
 
 _MOST_USED = """
-SELECT ?entity (MIN(STR(?prefLabel)) AS ?label) (COUNT(DISTINCT ?paper) AS ?papers) ?type
-WHERE {{ ?paper ckg:mentions ?entity . ?entity a ?type ; skos:prefLabel ?prefLabel . }}
+SELECT ?entity ({label} AS ?label) (COUNT(DISTINCT ?paper) AS ?papers) ?type
+WHERE {{ ?paper ckg:mentions ?entity . ?entity a ?type . OPTIONAL {{ ?entity skos:prefLabel ?prefLabel }} }}
 GROUP BY ?entity ?type
 ORDER BY DESC(?papers) ?label ?entity
 {limit}"""
@@ -164,7 +173,8 @@ def most_used(kg: Any, type: str, *, limit: int | None = 10) -> list[EntityCount
     """
     from rdflib import URIRef
 
-    rows = _rows(kg, _MOST_USED.format(limit=_limit(limit)), type=URIRef(_type_iri(type)))
+    sparql = _MOST_USED.format(limit=_limit(limit), label=_label("entity", "prefLabel"))
+    rows = _rows(kg, sparql, type=URIRef(_type_iri(type)))
     return [EntityCount(r["entity"], type, r["label"], r["papers"]) for r in rows]
 
 
@@ -189,16 +199,18 @@ def most_used_models(kg: Any, *, limit: int | None = 10) -> list[EntityCount]:
     return most_used(kg, "model", limit=limit)
 
 
-_METHODS_PER_DATASET = """
-SELECT ?dataset (MIN(STR(?datasetPrefLabel)) AS ?datasetLabel) ?method ?methodType
-       (MIN(STR(?methodPrefLabel)) AS ?methodLabel) (COUNT(DISTINCT ?paper) AS ?papers)
-WHERE {
+_METHODS_PER_DATASET = f"""
+SELECT ?dataset ({_label("dataset", "datasetPrefLabel")} AS ?datasetLabel) ?method ?methodType
+       ({_label("method", "methodPrefLabel")} AS ?methodLabel) (COUNT(DISTINCT ?paper) AS ?papers)
+WHERE {{
   ?paper ckg:mentions ?dataset .
-  ?dataset a ckg:Dataset ; skos:prefLabel ?datasetPrefLabel .
+  ?dataset a ckg:Dataset .
   ?paper ckg:mentions ?method .
-  ?method a ?methodType ; skos:prefLabel ?methodPrefLabel .
+  ?method a ?methodType .
   FILTER(?methodType IN (ckg:Method, ckg:Model))
-}
+  OPTIONAL {{ ?dataset skos:prefLabel ?datasetPrefLabel }}
+  OPTIONAL {{ ?method skos:prefLabel ?methodPrefLabel }}
+}}
 GROUP BY ?dataset ?method ?methodType"""
 
 
@@ -286,19 +298,24 @@ def papers_without_code(kg: Any, *, limit: int | None = None) -> list[PaperRef]:
 
 
 _MENTION_PAIRS = """
-SELECT ?paper ?entity ?type ?label WHERE {
+SELECT ?paper ?entity ?type WHERE {
   ?paper ckg:mentions ?entity .
-  ?entity a ?type ; skos:prefLabel ?label .
+  ?entity a ?type .
   FILTER(?type IN (ckg:Dataset, ckg:Model, ckg:Method, ckg:Task, ckg:Metric))
 }"""
-_COOCCURRING_WITH = """
-SELECT ?entity ?other (MIN(STR(?otherPrefLabel)) AS ?otherLabel) (COUNT(DISTINCT ?paper) AS ?papers)
-WHERE {
+_ENTITY_LABELS = f"""
+SELECT ?entity ({_label("entity", "prefLabel")} AS ?label) WHERE {{
+  ?entity a ckg:Entity . OPTIONAL {{ ?entity skos:prefLabel ?prefLabel }}
+}} GROUP BY ?entity"""
+_COOCCURRING_WITH = f"""
+SELECT ?entity ?other ({_label("other", "otherPrefLabel")} AS ?otherLabel) (COUNT(DISTINCT ?paper) AS ?papers)
+WHERE {{
   ?paper ckg:mentions ?entity , ?other .
   FILTER(?other != ?entity)
-  ?other a ?otherType ; skos:prefLabel ?otherPrefLabel .
+  ?other a ?otherType .
   FILTER(?otherType IN (ckg:Dataset, ckg:Model, ckg:Method, ckg:Task, ckg:Metric))
-}
+  OPTIONAL {{ ?other skos:prefLabel ?otherPrefLabel }}
+}}
 GROUP BY ?entity ?other"""
 
 
@@ -335,12 +352,11 @@ def cooccurring(
             pairs.append(CoOccurrence(entity, own, row["other"], row["otherLabel"], row["papers"]))
     else:
         by_paper: dict[str, set[str]] = {}
-        labels: dict[str, str] = {}
         for row in _rows(kg, _MENTION_PAIRS):
             if cls is not None and row["type"] != cls:
                 continue
             by_paper.setdefault(row["paper"], set()).add(row["entity"])
-            labels[row["entity"]] = min(row["label"], labels.get(row["entity"], row["label"]))
+        labels = {row["entity"]: row["label"] for row in _rows(kg, _ENTITY_LABELS)}
         counts: Counter[tuple[str, str]] = Counter()
         for members in by_paper.values():
             counts.update(combinations(sorted(members), 2))
@@ -352,10 +368,8 @@ def cooccurring(
 def _label_of(kg: Any, iri: str) -> str:
     from rdflib import URIRef
 
-    rows = _rows(
-        kg, "SELECT ?e (MIN(STR(?l)) AS ?label) WHERE { ?e skos:prefLabel ?l } GROUP BY ?e", e=URIRef(iri)
-    )
-    return rows[0]["label"] if rows and rows[0]["label"] is not None else iri
+    rows = _rows(kg, _ENTITY_LABELS, entity=URIRef(iri))
+    return rows[0]["label"] if rows else iri
 
 
 def _has_type(kg: Any, iri: str, cls: str) -> bool:
@@ -365,18 +379,18 @@ def _has_type(kg: Any, iri: str, cls: str) -> bool:
     return bool(result)
 
 
-_BUILDS_ON = """
-SELECT ?paper ?paperTitle ?basis ?basisTitle ?entity (MIN(STR(?prefLabel)) AS ?entityLabel)
-WHERE {
+_BUILDS_ON = f"""
+SELECT ?paper ?paperTitle ?basis ?basisTitle ?entity ({_label("entity", "prefLabel")} AS ?entityLabel)
+WHERE {{
   ?basis ckg:proposes ?entity .
   ?paper ckg:uses ?entity .
   FILTER(?paper != ?basis)
   ?basis ckg:inCorpus true .
   ?paper ckg:inCorpus true .
-  ?entity skos:prefLabel ?prefLabel .
-  OPTIONAL { ?paper dcterms:title ?paperTitle }
-  OPTIONAL { ?basis dcterms:title ?basisTitle }
-}
+  OPTIONAL {{ ?entity skos:prefLabel ?prefLabel }}
+  OPTIONAL {{ ?paper dcterms:title ?paperTitle }}
+  OPTIONAL {{ ?basis dcterms:title ?basisTitle }}
+}}
 GROUP BY ?paper ?paperTitle ?basis ?basisTitle ?entity"""
 
 
@@ -384,8 +398,9 @@ def builds_on(kg: Any, *, paper: str | None = None, basis: str | None = None) ->
     """Papers that build on other papers of the corpus, and why.
 
     Paper B builds on paper A when B uses an entity that A proposes (DESIGN §5); the entity is the
-    evidence. This is inferred at query time from ``ckg:proposes`` and ``ckg:uses``, so it holds for any
-    graph, and it is never a citation.
+    evidence, and it is never a citation. The builder's ``ckg:BuildsOnEvidence`` nodes are read when
+    the graph has them (canned query ``papers-building-on``); a graph built without them is answered by
+    the same rule applied at query time to ``ckg:proposes`` and ``ckg:uses``, with no confidence.
 
     Args:
         kg: The graph.
@@ -404,9 +419,22 @@ def builds_on(kg: Any, *, paper: str | None = None, basis: str | None = None) ->
         bindings["paper"] = URIRef(paper)
     if basis is not None:
         bindings["basis"] = URIRef(basis)
-    rows = _rows(kg, _BUILDS_ON, **bindings)
+    if bool(_store(kg).query("ASK { ?e a ckg:BuildsOnEvidence }")):
+        from citekg.graph.queries import load_query
+
+        rows = _rows(kg, load_query("papers-building-on").replace("LIMIT 1000", ""), **bindings)
+    else:
+        rows = _rows(kg, _BUILDS_ON, **bindings)
     found = [
-        BuildsOn(r["paper"], r["paperTitle"], r["basis"], r["basisTitle"], r["entity"], r["entityLabel"])
+        BuildsOn(
+            r["paper"],
+            r["paperTitle"],
+            r["basis"],
+            r["basisTitle"],
+            r["entity"],
+            r["entityLabel"],
+            r.get("confidence"),
+        )
         for r in rows
     ]
     found.sort(

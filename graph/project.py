@@ -49,11 +49,14 @@ SELECT ?paper ?title ?year ?url ?abstract ?inCorpus WHERE {
   OPTIONAL { ?paper ckg:inCorpus ?inCorpus }
 }"""
 _ENTITIES = """
-SELECT ?entity ?type ?label (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="\\u001f") AS ?aliases) WHERE {
-  ?entity a ckg:Entity ; a ?type ; skos:prefLabel ?label .
+SELECT ?entity ?type (MIN(STR(?prefLabel)) AS ?label) (SAMPLE(?k) AS ?key)
+       (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="\\u001f") AS ?aliases) WHERE {
+  ?entity a ckg:Entity ; a ?type .
   FILTER(?type != ckg:Entity)
+  OPTIONAL { ?entity skos:prefLabel ?prefLabel }
+  OPTIONAL { ?entity ckg:key ?k }
   OPTIONAL { ?entity skos:altLabel ?alt }
-} GROUP BY ?entity ?type ?label"""
+} GROUP BY ?entity ?type"""
 _MENTIONS = """
 SELECT ?paper ?entity ?role ?confidence ?field ?start ?end WHERE {
   ?mention a ckg:Mention ; ckg:inPaper ?paper ; ckg:mentionOf ?entity ;
@@ -135,8 +138,9 @@ def _entity_nodes(store: GraphStore) -> dict[str, dict[str, Any]]:
         kind = _ENTITY_TYPES.get(row["type"].rsplit("/", 1)[-1])
         if kind is None:
             continue
-        aliases = sorted({a for a in (row["aliases"] or "").split("\x1f") if a and a != row["label"]})
-        nodes[row["entity"]] = {"type": kind, "label": row["label"], "aliases": aliases}
+        label = row["label"] or row["key"] or row["entity"].rsplit("/", 1)[-1]
+        aliases = sorted({a for a in (row["aliases"] or "").split("\x1f") if a and a != label})
+        nodes[row["entity"]] = {"type": kind, "label": label, "aliases": aliases}
     return nodes
 
 

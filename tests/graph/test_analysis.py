@@ -255,3 +255,33 @@ def test_analysis_shortest_path_errors() -> None:
 
 def test_analysis_shortest_path_on_store(store: GraphStore) -> None:
     assert [label for _, label in analysis.shortest_path(store, "D1", "D2")] == ["D1", "Paper 2", "D2"]
+
+
+def test_analysis_builds_on_reads_the_builders_evidence() -> None:
+    """With ckg:BuildsOnEvidence nodes in the graph, they are the answer (and the canned query's)."""
+    from citekg.graph.queries import load_query
+    from rdflib import URIRef
+
+    evidence = f"{NS}evidence/p3-p2-m"
+    with GraphStore.open(None) as graph:
+        graph.add(CORPUS)
+        graph.ox.update(
+            f"""PREFIX ckg: <{NS}>
+            INSERT DATA {{
+              <{P[3]}> ckg:buildsOn <{P[2]}> .
+              <{P[5]}> ckg:buildsOn <{P[2]}> .
+              <{evidence}> a ckg:BuildsOnEvidence ; ckg:sourcePaper <{P[3]}> ; ckg:targetPaper <{P[2]}> ;
+                  ckg:viaEntity <{M}> ; ckg:confidence 0.81 .
+            }}"""
+        )
+        expected = [BuildsOn(P[3], "Paper 3", P[2], "Paper 2", M, "M-Model", 0.81)]
+        assert analysis.builds_on(graph) == expected
+        assert analysis.builds_on(graph, basis=P[1]) == []
+        rows = list(graph.query(load_query("papers-building-on"), {"basis": URIRef(P[2])}))
+        assert [(r["paper"].value, r["entityLabel"].value) for r in rows] == [(P[3], "M-Model")]
+        from citekg.graph.project import to_networkx
+
+        for name in ("citation", "bipartite"):
+            view = to_networkx(graph, name)
+            assert view.edges[P[3], P[2]]["relation"] == "cites"  # an asserted citation wins
+            assert view.edges[P[5], P[2]]["relation"] == "builds_on"
