@@ -459,7 +459,8 @@ def _pagerank(graph: nx.Graph) -> dict[Hashable, float]:
 def _scores(graph: nx.Graph, nodes: list[Hashable], limit: int | None) -> list[Score]:
     ranks = _pagerank(graph)
     scored = [Score(str(n), str(graph.nodes[n].get("label", n)), ranks.get(n, 0.0)) for n in nodes]
-    scored.sort(key=lambda s: (-s.score, s.label.casefold(), s.iri))
+    # Rounded so that ties (equal up to float noise) are broken by label, the same on every run.
+    scored.sort(key=lambda s: (-round(s.score, 12), s.label.casefold(), s.iri))
     return scored if limit is None else scored[: max(limit, 0)]
 
 

@@ -154,10 +154,11 @@ def _mention_edges(
         confidence = float(row["confidence"])
         relation = _ROLE_RELATIONS.get(row["role"], "mentions")
         current = best.get(pair)
-        if current is not None:
-            if current["relation"] == "proposes" or relation != "proposes":
-                if current["confidence"] >= confidence:
-                    continue
+        if current is not None and (current["relation"] == "proposes", current["confidence"]) >= (
+            relation == "proposes",
+            confidence,
+        ):
+            continue
         text = papers.get(row["paper"], {}).get("abstract" if row["field"] == "abstract" else "title", "")
         edge: dict[str, Any] = {"relation": relation, "confidence": confidence}
         start, end = int(row["start"]), int(row["end"])

@@ -157,12 +157,15 @@ def test_analysis_cooccurring_with(
 
 
 def test_analysis_builds_on(store: GraphStore) -> None:
-    assert analysis.builds_on(store) == [
-        BuildsOn(P[2], "Paper 2", P[1], "Paper 1", A, "A-Net"),
-        BuildsOn(P[3], "Paper 3", P[1], "Paper 1", A, "A-Net"),
-        BuildsOn(P[3], "Paper 3", P[2], "Paper 2", M, "M-Model"),
-        BuildsOn(P[5], "Paper 5", P[2], "Paper 2", M, "M-Model"),
+    found = analysis.builds_on(store)
+    assert [b[:6] for b in found] == [
+        (P[2], "Paper 2", P[1], "Paper 1", A, "A-Net"),
+        (P[3], "Paper 3", P[1], "Paper 1", A, "A-Net"),
+        (P[3], "Paper 3", P[2], "Paper 2", M, "M-Model"),
+        (P[5], "Paper 5", P[2], "Paper 2", M, "M-Model"),
     ]
+    # The builder's evidence carries a confidence (0.9 x 0.9 here); a graph without evidence has none.
+    assert all(b.confidence is None or b.confidence == pytest.approx(0.81) for b in found)
     assert [b.paper for b in analysis.builds_on(store, basis=P[2])] == [P[3], P[5]]
     assert [b.basis for b in analysis.builds_on(store, paper=P[3])] == [P[1], P[2]]
     assert analysis.builds_on(store, paper=P[1]) == []
@@ -258,30 +261,97 @@ def test_analysis_shortest_path_on_store(store: GraphStore) -> None:
 
 
 def test_analysis_builds_on_reads_the_builders_evidence() -> None:
-    """With ckg:BuildsOnEvidence nodes in the graph, they are the answer (and the canned query's)."""
+    """With ckg:BuildsOnEvidence nodes in the graph, they are the answer (and the canned query's).
+
+    The evidence added here (p4 builds on p1 via D1) is one the proposes/uses rule could not produce, so
+    finding it shows the evidence is read.
+    """
     from citekg.graph.queries import load_query
     from rdflib import URIRef
 
-    evidence = f"{NS}evidence/p3-p2-m"
+    evidence = f"{NS}evidence/test/p4-p1-d1"
     with GraphStore.open(None) as graph:
         graph.add(CORPUS)
         graph.ox.update(
             f"""PREFIX ckg: <{NS}>
             INSERT DATA {{
-              <{P[3]}> ckg:buildsOn <{P[2]}> .
+              <{P[4]}> ckg:buildsOn <{P[1]}> .
               <{P[5]}> ckg:buildsOn <{P[2]}> .
-              <{evidence}> a ckg:BuildsOnEvidence ; ckg:sourcePaper <{P[3]}> ; ckg:targetPaper <{P[2]}> ;
-                  ckg:viaEntity <{M}> ; ckg:confidence 0.81 .
+              <{evidence}> a ckg:BuildsOnEvidence ; ckg:sourcePaper <{P[4]}> ; ckg:targetPaper <{P[1]}> ;
+                  ckg:viaEntity <{D1}> ; ckg:confidence 0.5 .
             }}"""
         )
-        expected = [BuildsOn(P[3], "Paper 3", P[2], "Paper 2", M, "M-Model", 0.81)]
-        assert analysis.builds_on(graph) == expected
-        assert analysis.builds_on(graph, basis=P[1]) == []
-        rows = list(graph.query(load_query("papers-building-on"), {"basis": URIRef(P[2])}))
-        assert [(r["paper"].value, r["entityLabel"].value) for r in rows] == [(P[3], "M-Model")]
+        assert analysis.builds_on(graph, paper=P[4]) == [
+            BuildsOn(P[4], "Paper 4", P[1], "Paper 1", D1, "D1", 0.5)
+        ]
+        rows = list(graph.query(load_query("papers-building-on"), {"paper": URIRef(P[4])}))
+        assert [(r["basis"].value, r["entityLabel"].value, r["confidence"].value) for r in rows] == [
+            (P[1], "D1", "0.5")
+        ]
         from citekg.graph.project import to_networkx
 
         for name in ("citation", "bipartite"):
             view = to_networkx(graph, name)
             assert view.edges[P[3], P[2]]["relation"] == "cites"  # an asserted citation wins
             assert view.edges[P[5], P[2]]["relation"] == "builds_on"
+            assert view.edges[P[4], P[1]]["relation"] == "builds_on"
+
+
+# -- canned queries (graph/queries/*.rq) on the same corpus -----------------------------------------------
+
+
+def _canned(store: GraphStore, name: str, columns: tuple[str, ...], **bindings: str) -> list[tuple]:
+    from citekg._output import term_value
+    from citekg.graph.queries import load_query
+    from rdflib import URIRef
+
+    result = store.query(load_query(name), {k: URIRef(v) for k, v in bindings.items()} or None)
+    return [tuple(term_value(row[c]) for c in columns) for row in result]
+
+
+@pytest.mark.parametrize(
+    "name, columns, bindings, expected",
+    [
+        (
+            "methods-per-dataset",
+            ("datasetLabel", "methodLabel", "papers"),
+            {"dataset": D1},
+            [("D1", "A-Net", 2), ("D1", "M-Model", 2)],
+        ),
+        ("methods-per-dataset", ("methodLabel", "papers"), {"dataset": f"{NS}dataset/none"}, []),
+        (
+            "cooccurring-entities",
+            ("otherLabel", "papers"),
+            {"entity": D1},
+            [("A-Net", 2), ("M-Model", 2), ("D2", 1)],
+        ),
+        (
+            "papers-without-code",
+            ("title", "year"),
+            {},
+            [("Paper 4", 2020), ("Paper 3", 2019), ("Paper 2", 2018)],
+        ),
+        ("papers-citing", ("title",), {"cited": P[1]}, [("Paper 5",), ("Paper 3",), ("Paper 2",)]),
+        ("papers-citing", ("title",), {"cited": P[4]}, []),
+        (
+            "paper-proposes",
+            ("label", "surfaceForm", "field", "start"),
+            {"paper": P[2]},
+            [("M-Model", "M-Model", "abstract", 0)],
+        ),
+        ("paper-proposes", ("label",), {"paper": P[4]}, []),
+        ("papers-citing", ("title",), {"cited": P[2]}, [("Paper 3",)]),
+    ],
+)
+def test_analysis_canned_queries(
+    store: GraphStore, name: str, columns: tuple[str, ...], bindings: dict, expected: list
+) -> None:
+    assert _canned(store, name, columns, **bindings) == expected
+
+
+def test_analysis_canned_query_hostile_binding_is_a_literal(store: GraphStore) -> None:
+    from citekg.graph.queries import load_query
+
+    before = len(store)
+    result = store.query(load_query("papers-citing"), {"cited": "<x> } ; DROP ALL ; #"})
+    assert list(result) == [] and len(store) == before

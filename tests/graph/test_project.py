@@ -73,7 +73,7 @@ def test_project_bipartite_proposing_wins_and_evidence_is_the_sentence(store: Gr
 def test_project_cooccurrence_counts_papers(store: GraphStore) -> None:
     graph = to_networkx(store, "cooccurrence")
     weights = {
-        frozenset(graph.nodes[n]["label"] for n in (a, b)): d["weight"] for a, b, d in graph.edges(data=True)
+        frozenset(n.rsplit("/", 1)[-1] for n in (a, b)): d["weight"] for a, b, d in graph.edges(data=True)
     }
     assert weights == {
         frozenset({"foonet", "bert"}): 1,
