@@ -26,14 +26,23 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from types import SimpleNamespace
 
 from citekg.errors import CitekgWarning
-from citekg.ids import normalize_arxiv_id, normalize_doi, title_id
-from citekg.model import Extraction, Link, Mention
-from citekg.ontology.iri import entity_iri, link_iri, mention_iri, normalize_key, paper_iri, safe_iri
+from citekg.graph.citations import quoted_titles
+from citekg.ids import normalize_arxiv_id, normalize_doi, normalize_title, title_id
+from citekg.model import Extraction, Link, Mention, Paper
+from citekg.ontology.iri import (
+    citation_iri,
+    entity_iri,
+    link_iri,
+    mention_iri,
+    normalize_key,
+    paper_iri,
+    safe_iri,
+)
 from citekg.ontology.namespace import (
     CITEKG_NS,
     CITO,
@@ -50,7 +59,7 @@ from citekg.ontology.namespace import (
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["Triple", "triples_for"]
+__all__ = ["Triple", "identity_keys", "reference_ids", "sentence_span", "triples_for"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -103,13 +112,23 @@ _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _TITLE_HASH_RE = re.compile(r"[0-9a-f]{16}")
 
 
-def triples_for(extraction: Extraction, *, base: str = CITEKG_NS) -> Iterator[Triple]:
+def triples_for(
+    extraction: Extraction, *, base: str = CITEKG_NS, cited: Mapping[str, str] | None = None
+) -> Iterator[Triple]:
     """Yield the triples of one extraction, each once, in a deterministic order.
+
+    Entity labels (``skos:prefLabel``, ``rdfs:label``, ``skos:altLabel``) and inferred edges are not
+    here: they depend on every paper that mentions the entity, so the store computes them after each
+    write (:mod:`citekg.graph.resolve`). Use :func:`citekg.graph.store.build_graph` for a complete
+    graph without a store on disk.
 
     Args:
         extraction: One paper with its mentions, links and references.
         base: Namespace of instance IRIs (the CLI's ``--base-iri``); vocabulary terms stay in
             :data:`~citekg.ontology.namespace.CITEKG_NS`.
+        cited: Cited paper id → id of the paper in the graph it names (by a shared id or title; a
+            paper's own ids map to themselves). A citation to a paper in the graph writes no external
+            paper node; a title quoted in an abstract is cited only when it is in this mapping.
 
     Yields:
         ``(subject, predicate, object)`` rdflib terms; never a blank node.
@@ -128,13 +147,92 @@ def triples_for(extraction: Extraction, *, base: str = CITEKG_NS) -> Iterator[Tr
         ['Transformer']
     """
     seen: set[Triple] = set()
-    for triple in _iter_triples(extraction, base):
+    for triple in _iter_triples(extraction, base, cited or {}):
         if triple not in seen:
             seen.add(triple)
             yield triple
 
 
-def _iter_triples(extraction: Extraction, base: str) -> Iterator[Triple]:
+def identity_keys(paper: Paper) -> list[str]:
+    """Return every id that names ``paper``: its own id, its external ids, and its title's ``title:`` id.
+
+    Two records sharing any of these keys are the same paper (:mod:`citekg.graph.merge`). The title id
+    is left out for titles of fewer than three words, which are too generic to identify a paper.
+
+    Examples:
+        >>> identity_keys(Paper(id="arxiv:1706.03762", title="Attention Is All You Need",
+        ...                     ids=(("doi", "10.48550/arxiv.1706.03762"),)))
+        ['arxiv:1706.03762', 'doi:10.48550/arxiv.1706.03762', 'title:37f63852cdfb0690']
+        >>> identity_keys(Paper(id="s2:abc", title="Introduction"))
+        ['s2:abc']
+    """
+    keys = [paper.id]
+    for scheme, value in sorted(paper.ids):
+        key = f"{scheme.lower()}:{value}"
+        if key not in keys:
+            keys.append(key)
+    title_key = _title_key(paper.title)
+    if title_key is not None and title_key not in keys:
+        keys.append(title_key)
+    return keys
+
+
+def _title_key(title: str) -> str | None:
+    return title_id(title) if len(normalize_title(title).split()) >= 3 else None
+
+
+def reference_ids(extraction: Extraction) -> list[tuple[str, str | None, str, str, bool]]:
+    """Return the papers ``extraction`` cites as ``(cited id, cited title, source, evidence, certain)``.
+
+    Sources are ``metadata`` (``paper.references``), ``text-id`` (``extraction.references``),
+    ``text-link`` (links to arXiv or DOI pages) and ``text-title`` (quoted titles). A title quoted in
+    the paper's own title ("Reproducibility Study of "…"") is a citation for certain; one quoted in the
+    abstract only when it names a paper in the graph (``certain`` is False: quoted phrases in abstracts
+    are often names of ideas). Self-citations and unreadable references (warned about) are left out.
+
+    Examples:
+        >>> paper = Paper(id="arxiv:2", title='A Study of "Attention Is All You Need"',
+        ...               abstract='We test the "Automatic Behavior Optimization" idea.',
+        ...               references=("arXiv:1706.03762", "title:Deep Residual Learning"))
+        >>> refs = reference_ids(Extraction(paper))
+        >>> [(c, s, certain) for c, _, s, _, certain in refs]  # doctest: +NORMALIZE_WHITESPACE
+        [('arxiv:1706.03762', 'metadata', True), ('title:37f63852cdfb0690', 'text-title', True),
+         ('title:c0561da8c9321d4e', 'metadata', True), ('title:c71f4d5913b906bb', 'text-title', False)]
+    """
+    paper = extraction.paper
+    found: dict[tuple[str, str, str], tuple[str | None, bool]] = {}
+    sources = [(raw, "metadata") for raw in paper.references]
+    sources += [(raw, "text-id") for raw in extraction.references]
+    for raw, source in sources:
+        ref = _reference_id(raw)
+        if ref is None:
+            warnings.warn(
+                f"{paper.id}: reference {raw!r} is neither a scheme-prefixed id nor 'title:<title>'; skipped",
+                CitekgWarning,
+                stacklevel=4,
+            )
+        elif ref[0] != paper.id:
+            found[(ref[0], source, raw.strip())] = (ref[1], True)
+    for link in extraction.links:
+        cited_id = _cited_by_link(link)
+        if cited_id is not None and cited_id != paper.id:
+            found[(cited_id, "text-link", link.url)] = (None, True)
+    own = set(identity_keys(paper))
+    for text, certain in ((paper.abstract, False), (paper.title, True)):
+        for quoted in quoted_titles(text):
+            cited_id = title_id(quoted)
+            if cited_id not in own:
+                found[(cited_id, "text-title", quoted)] = (quoted, certain)
+    return sorted(
+        (
+            (cited, title, source, evidence, certain)
+            for (cited, source, evidence), (title, certain) in found.items()
+        ),
+        key=lambda r: (r[0], r[2], r[3]),
+    )
+
+
+def _iter_triples(extraction: Extraction, base: str, cited: Mapping[str, str]) -> Iterator[Triple]:
     paper = extraction.paper
     p = URIRef(paper_iri(paper.id, base))
     yield from _paper_id_triples(p, paper.id)
@@ -143,7 +241,8 @@ def _iter_triples(extraction: Extraction, base: str) -> Iterator[Triple]:
         yield p, _dc.title, Literal(paper.title)
     if paper.abstract:
         yield p, _dc.abstract, Literal(paper.abstract)
-    for scheme, value in sorted(paper.ids):
+    for key in identity_keys(paper)[1:]:
+        scheme, _, value = key.partition(":")
         yield from _external_id_triples(p, scheme, value)
     for name in paper.authors:
         yield p, _dc.creator, Literal(name)
@@ -155,31 +254,35 @@ def _iter_triples(extraction: Extraction, base: str) -> Iterator[Triple]:
         yield p, _prism.publicationName, Literal(paper.venue)
     if paper.url and (url := safe_iri(paper.url)):
         yield p, _schema.url, URIRef(url)
+    if extraction.extractor_version and extraction.mentions:
+        yield p, _ckg.extractorVersion, _literal(extraction.extractor_version)
 
+    texts = {"title": paper.title, "abstract": paper.abstract}
     for mention in sorted(extraction.mentions, key=_mention_order):
-        yield from _mention_triples(p, paper.id, mention, extraction.extractor_version, base)
+        yield from _mention_triples(p, paper.id, mention, extraction.extractor_version, base, texts)
 
     for link in sorted(extraction.links, key=_link_order):
-        cited = _cited_by_link(link)
-        if cited is not None:
-            if cited != paper.id:
-                yield from _citation_triples(p, cited, None, base)
-            continue
-        yield from _link_triples(p, link, base)
+        if _cited_by_link(link) is None:
+            yield from _link_triples(p, link, base)
 
-    references: set[tuple[str, str | None]] = set()
-    for raw in (*paper.references, *extraction.references):
-        ref = _reference_id(raw)
-        if ref is None:
-            warnings.warn(
-                f"{paper.id}: reference {raw!r} is neither a scheme-prefixed id nor 'title:<title>'; skipped",
-                CitekgWarning,
-                stacklevel=3,
-            )
-        elif ref[0] != paper.id:
-            references.add(ref)
-    for cited_id, cited_title in sorted(references, key=lambda r: (r[0], r[1] or "")):
-        yield from _citation_triples(p, cited_id, cited_title, base)
+    for cited_id, cited_title, source, evidence, certain in reference_ids(extraction):
+        if not certain and cited_id not in cited:
+            continue
+        target = cited.get(cited_id, cited_id)
+        if target == paper.id:
+            continue
+        c = URIRef(paper_iri(target, base))
+        yield p, _cito.cites, c
+        node = URIRef(citation_iri(paper.id, target, source, base))
+        yield node, _rdf.type, _ckg.Citation
+        yield node, _ckg.sourcePaper, p
+        yield node, _ckg.targetPaper, c
+        yield node, _ckg.citationSource, _literal(source)
+        yield node, _ckg.evidenceText, Literal(evidence)
+        if cited_id not in cited:
+            yield from _paper_id_triples(c, cited_id)
+            if cited_title:
+                yield c, _dc.title, Literal(cited_title)
 
 
 def _paper_id_triples(p: URIRef, paper_id: str) -> Iterator[Triple]:
@@ -218,7 +321,7 @@ def _canonical_double(value: float) -> Literal:
 
 
 def _mention_triples(
-    p: URIRef, paper_id: str, m: Mention, extractor_version: str, base: str
+    p: URIRef, paper_id: str, m: Mention, extractor_version: str, base: str, texts: Mapping[str, str]
 ) -> Iterator[Triple]:
     key = m.key.strip() or m.text.strip()
     norm = normalize_key(key)
@@ -234,10 +337,6 @@ def _mention_triples(
     yield e, _rdf.type, ENTITY_CLASSES.get(label, _ckg.Entity)
     yield e, _rdf.type, _ckg.Entity
     yield e, _ckg.key, _literal(norm)
-    yield e, _skos.prefLabel, _literal(key)
-    yield e, _rdfs.label, _literal(key)
-    if m.text:
-        yield e, _skos.altLabel, _literal(m.text)
 
     mi = URIRef(mention_iri(paper_id, m.field, m.start, m.end, label, base))
     yield mi, _rdf.type, _ckg.Mention
@@ -253,6 +352,14 @@ def _mention_triples(
         yield mi, _ckg.extractor, _literal(m.extractor)
     if extractor_version:
         yield mi, _ckg.extractorVersion, _literal(extractor_version)
+    yield mi, _ckg.mentionKey, _literal(norm)
+    surface = normalize_key(m.text)
+    if surface and surface != norm:
+        yield mi, _ckg.surfaceKey, _literal(surface)
+    text = texts.get(m.field, "")
+    if 0 <= m.start < m.end <= len(text):
+        start, end = sentence_span(text, m.start, m.end)
+        yield mi, _ckg.sentence, Literal(text[start:end])
 
     yield p, _ckg.mentions, e
     if (role_property := ROLE_PROPERTIES.get(m.role)) is not None:
@@ -320,9 +427,32 @@ def _reference_id(raw: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _citation_triples(p: URIRef, cited_id: str, cited_title: str | None, base: str) -> Iterator[Triple]:
-    c = URIRef(paper_iri(cited_id, base))
-    yield p, _cito.cites, c
-    yield from _paper_id_triples(c, cited_id)
-    if cited_title:
-        yield c, _dc.title, Literal(cited_title)
+# A sentence ends at . ! or ? followed by space and a capital, digit, quote or bracket, unless the dot
+# closes a common abbreviation.
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)"
+    r"\s+(?=[A-Z0-9\"'(\[“])"
+)
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return the offsets of the sentence of ``text`` that holds ``[start, end)``.
+
+    A span that crosses a sentence boundary gets every sentence it touches.
+
+    Examples:
+        >>> text = "We use BERT, e.g. for QA. We test on GLUE. Done."
+        >>> s, e = sentence_span(text, 37, 41)
+        >>> text[s:e]
+        'We test on GLUE.'
+        >>> text[slice(*sentence_span(text, 7, 11))]
+        'We use BERT, e.g. for QA.'
+    """
+    sentence_start, sentence_end = 0, len(text)
+    for match in _SENTENCE_END_RE.finditer(text):
+        if match.end() <= start:
+            sentence_start = match.end()
+        elif match.start() >= end:
+            sentence_end = match.start()
+            break
+    return sentence_start, sentence_end

@@ -2,8 +2,9 @@
 
 A store directory holds ``oxigraph/`` (the RocksDB data) and ``citekg.json`` (format version and the
 base IRI of instance IRIs), so a directory is recognisably citekg's and is never reused by accident.
-Writes go through :meth:`GraphStore.add`: triples from :func:`~citekg.graph.build.triples_for`,
-serialised as N-Triples and loaded one batch per transaction. Reads go through :meth:`GraphStore.query`
+Writes go through :meth:`GraphStore.update` (and :meth:`GraphStore.add`): each call is planned in
+full by :mod:`citekg.graph.update` and committed as ONE Oxigraph transaction, so an interrupted run
+leaves the store as it was. Reads go through :meth:`GraphStore.query`
 with bindings passed as SPARQL substitutions, never spliced into the query text.
 
 The ``rdf`` property offers an ``rdflib.Graph`` over the same data through oxrdflib. It is convenient
@@ -23,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 import pyoxigraph as ox
 from citekg.errors import QueryError, StoreError, UnknownNameError
-from citekg.graph.build import triples_for
+from citekg.graph.update import UpdateReport
 from citekg.model import Extraction, MentionKind
 from citekg.ontology.iri import check_base
 from citekg.ontology.namespace import CITEKG_NS, PREFIXES, XSD
@@ -34,7 +35,7 @@ from rdflib.term import Node
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["EXPORT_FORMATS", "FORMAT_VERSION", "GraphStore", "to_ntriples"]
+__all__ = ["EXPORT_FORMATS", "FORMAT_VERSION", "GraphStore", "build_graph", "to_ntriples"]
 
 
 #: Version of the on-disk layout written to ``citekg.json``.
@@ -222,39 +223,62 @@ class GraphStore:
     # -- writing --------------------------------------------------------------------------------
 
     def add(self, extractions: Iterable[Extraction], *, batch_size: int = 1000) -> int:
-        """Add the triples of each extraction; return how many triples were new.
+        """Add the extractions in one transaction; return how many triples were new.
 
-        Each batch of ``batch_size`` extractions is loaded in one transaction, so an error leaves the
-        store as it was before that batch (earlier batches stay). Adding the same extraction again
-        adds nothing.
+        Shorthand for :meth:`update` that returns only the count of new triples.
+        """
+        return self.update(extractions, batch_size=batch_size).triples_added
+
+    def update(self, extractions: Iterable[Extraction], *, batch_size: int = 1000) -> UpdateReport:
+        """Add (or re-add) the extractions as ONE transaction and report what changed.
+
+        Everything the write implies is planned first (:mod:`citekg.graph.update`: paper merges,
+        citation targets, re-extraction with a newer extractor version, entity resolution and labels,
+        builds-on edges) and then committed as one SPARQL update, which Oxigraph applies atomically: an
+        error or a killed process leaves the store exactly as before. Adding the same extractions
+        again changes nothing; the result does not depend on the order of papers or of calls.
+
+        Args:
+            extractions: The papers to add.
+            batch_size: Kept for compatibility (must be >= 1): the whole call is one transaction, so
+                memory grows with the call; add a very large corpus in several calls.
 
         Raises:
-            StoreError: If the store is read-only or a batch cannot be loaded.
+            StoreError: If the store is read-only or the update cannot be applied.
         """
+        from citekg.graph import update as update_module
+
         if self.read_only:
             raise StoreError(f"{self!r} is read-only; open it without read_only to add papers")
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         store = self.ox
         before = len(store)
-        lines: list[str] = []
-        pending = 0
-        for extraction in extractions:
-            lines.extend(map(to_ntriples, triples_for(extraction, base=self.base)))
-            pending += 1
-            if pending >= batch_size:
-                self._load(lines)
-                lines, pending = [], 0
-        if lines:
-            self._load(lines)
-        return len(store) - before
+        plan = update_module.plan_update(self, extractions)
+        self._commit(plan.delete, plan.insert)
+        after = len(store)
+        plan.report.triples_added = max(0, after - before)
+        plan.report.triples_removed = max(0, before - after)
+        return plan.report
 
-    def _load(self, lines: list[str]) -> None:
+    def _commit(
+        self, delete: Iterable[tuple[Node, Node, Node]], insert: Iterable[tuple[Node, Node, Node]]
+    ) -> None:
+        """Apply deletions then insertions as one Oxigraph transaction."""
+        removed = [to_ntriples(t) for t in delete]
+        added = [to_ntriples(t) for t in insert]
         try:
-            self.ox.load("".join(lines), ox.RdfFormat.N_TRIPLES)
+            if not removed:
+                # One load is one transaction too, and faster than parsing INSERT DATA.
+                self.ox.load("".join(added), ox.RdfFormat.N_TRIPLES)
+            else:
+                self.ox.update(
+                    "DELETE DATA {\n" + "".join(removed) + "} ;\nINSERT DATA {\n" + "".join(added) + "}"
+                )
         except (SyntaxError, OSError, ValueError) as exc:
             raise StoreError(
-                f"could not load a batch of {len(lines)} triples; nothing of it was written: {exc}"
+                f"could not write {len(added)} triples and delete {len(removed)}; "
+                f"nothing of it was written: {exc}"
             ) from exc
 
     # -- reading --------------------------------------------------------------------------------
@@ -426,3 +450,28 @@ def _to_ox_term(name: str, value: Binding) -> ox.NamedNode | ox.Literal:
     raise QueryError(
         f"cannot bind ?{name} to a {type(value).__name__}; use str, int, float, bool or an rdflib term"
     )
+
+
+def build_graph(extractions: Iterable[Extraction], *, base: str = CITEKG_NS) -> Graph:
+    """Return the complete graph of ``extractions`` as an ``rdflib.Graph``, built in a throw-away store.
+
+    The same triples a store holds after :meth:`GraphStore.add`, labels and inferred edges included;
+    convenient for golden tests and small scripts.
+
+    Examples:
+        >>> from citekg.model import Extraction, Mention, Paper
+        >>> p = Paper(id="arxiv:1", title="T")
+        >>> m = Mention(p.id, "method", "ViTs", 0, 4, "title", "ViTs")
+        >>> graph = build_graph([Extraction(p, mentions=(m,))])
+        >>> from citekg.ontology.namespace import SKOS
+        >>> [str(o) for o in graph.objects(None, SKOS.prefLabel)]
+        ['ViTs']
+    """
+    from rdflib import Graph
+
+    with GraphStore.open(None, base=base) as store:
+        store.add(extractions)
+        data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    graph = Graph()
+    graph.parse(data=data.decode("utf-8") if isinstance(data, bytes) else data, format="nt")
+    return graph

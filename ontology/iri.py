@@ -18,7 +18,9 @@ from citekg.ontology.namespace import CITEKG_NS
 
 __all__ = [
     "ENTITY_KINDS",
+    "builds_on_iri",
     "check_base",
+    "citation_iri",
     "entity_iri",
     "link_iri",
     "mention_iri",
@@ -26,6 +28,7 @@ __all__ = [
     "paper_id_from_iri",
     "paper_iri",
     "safe_iri",
+    "singular",
     "slugify",
 ]
 
@@ -42,6 +45,12 @@ _IRI_UNSAFE_RE = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Runs of whitespace, hyphens (ASCII and Unicode dashes), underscores and slashes fold to one "-".
 _KEY_SEPARATORS_RE = re.compile(r"[\s\-_/\u2010-\u2015\u2212]+")
+# A trailing acronym with a lower-case plural s: "LLMs", "CNNs", "VAEs".
+_ACRONYM_PLURAL_RE = re.compile(r"(?<![^\s\-_/\u2010-\u2015\u2212])([A-Z][A-Z0-9]*[A-Z])s$")
+# Words ending in s that are not plurals of a shorter word.
+_INVARIANT_PLURALS = frozenset(
+    {"series", "species", "news", "bayes", "lens", "physics", "mathematics", "economics", "ethics", "always"}
+)
 
 
 def check_base(base: str) -> str:
@@ -84,26 +93,59 @@ def slugify(text: str) -> str:
 def normalize_key(key: str) -> str:
     """Fold a canonical entity key to the form that decides entity identity.
 
-    The normalisation is: Unicode NFKC, case folding, surrounding whitespace removed, and every run
-    of whitespace, hyphens or dashes, underscores and slashes replaced by one ``-`` (leading and
-    trailing ones dropped). Everything else (``+``, ``.``, digits, non-Latin letters) is kept, so
-    ``C++`` and ``C`` stay different entities.
+    The normalisation is: Unicode NFKC, case folding, surrounding whitespace removed, every run of
+    whitespace, hyphens or dashes, underscores and slashes replaced by one ``-`` (leading and trailing
+    ones dropped), and a plural last word made singular (see :func:`singular`). Everything else (``+``,
+    ``.``, digits, non-Latin letters) is kept, so ``C++`` and ``C`` stay different entities.
+    Idempotent: a normalised key normalises to itself.
 
     Examples:
         >>> normalize_key("Llama 2")
         'llama-2'
         >>> normalize_key("llama_2") == normalize_key("LLaMA-2") == normalize_key(" llama – 2 ")
         True
-        >>> normalize_key("GPT-4o") == normalize_key("GPT-4")
-        False
+        >>> normalize_key("Vision Transformers") == normalize_key("vision-transformer")
+        True
+        >>> normalize_key("LLMs"), normalize_key("diffusion models"), normalize_key("GPT-4o")
+        ('llm', 'diffusion-model', 'gpt-4o')
     """
-    text = unicodedata.normalize("NFKC", key).casefold().strip()
-    return _KEY_SEPARATORS_RE.sub("-", text).strip("-")
+    text = unicodedata.normalize("NFKC", key).strip()
+    # An acronym's plural ("LLMs", "CNNs") is only recognisable before case folding.
+    text = _ACRONYM_PLURAL_RE.sub(r"\1", text)
+    text = _KEY_SEPARATORS_RE.sub("-", text.casefold()).strip("-")
+    head, sep, last = text.rpartition("-")
+    return f"{head}{sep}{singular(last)}"
+
+
+def singular(word: str) -> str:
+    """Return the singular of a lower-case English plural noun, conservatively; other words unchanged.
+
+    Only alphabetic words of four letters or more are touched: ``-ies`` becomes ``-y``, and a final
+    ``s`` is dropped unless the word ends in ``ss``, ``us``, ``is`` or ``as`` or is a known
+    invariant (``series``, ``news``, ``bayes`` …). Lossy by design: it only has to map the singular
+    and plural of one name to the same key.
+
+    Examples:
+        >>> [singular(w) for w in ["transformers", "studies", "networks", "corpus", "series", "gpt"]]
+        ['transformer', 'study', 'network', 'corpus', 'series', 'gpt']
+        >>> [singular(w) for w in ["analysis", "atlas", "loss", "maps", "llms"]]
+        ['analysis', 'atlas', 'loss', 'map', 'llm']
+    """
+    if len(word) < 4 or not word.isalpha() or not word.endswith("s") or word in _INVARIANT_PLURALS:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ss", "us", "is", "as")):
+        return word
+    return word[:-1]
 
 
 def _segment(text: str) -> str:
     # Percent-encoding with only unreserved characters kept is injective and reversible with unquote.
-    return quote(text, safe=_SEGMENT_SAFE)
+    # A final "." is encoded too: Turtle writers escape it in prefixed names ("ckg:metric\/miou\."),
+    # which rdflib's Turtle parser rejects.
+    segment = quote(text, safe=_SEGMENT_SAFE)
+    return segment[:-1] + "%2E" if segment.endswith(".") else segment
 
 
 def _split_paper_id(paper_id: str) -> tuple[str, str]:
@@ -202,6 +244,31 @@ def mention_iri(paper_id: str, field: str, start: int, end: int, label: str, bas
         f"{base}mention/{_segment(scheme)}/{_segment(value)}/{_segment(field)}/"
         f"{int(start)}-{int(end)}/{_segment(label.lower())}"
     )
+
+
+def citation_iri(citing_id: str, cited_id: str, source: str, base: str = CITEKG_NS) -> str:
+    """Return the IRI of the ``ckg:Citation`` node for one citing/cited pair read from one source.
+
+    Examples:
+        >>> citation_iri("arxiv:1810.04805", "arxiv:1706.03762", "metadata")
+        'https://w3id.org/citekg/citation/arxiv/1810.04805/arxiv/1706.03762/metadata'
+    """
+    citing = "/".join(_segment(part) for part in _split_paper_id(citing_id))
+    cited = "/".join(_segment(part) for part in _split_paper_id(cited_id))
+    return f"{base}citation/{citing}/{cited}/{_segment(source)}"
+
+
+def builds_on_iri(paper_id: str, basis_id: str, entity: str, base: str = CITEKG_NS) -> str:
+    """Return the IRI of the ``ckg:BuildsOnEvidence`` node for one paper pair and one entity IRI.
+
+    Examples:
+        >>> builds_on_iri("arxiv:2", "arxiv:1", "https://w3id.org/citekg/method/vit")
+        'https://w3id.org/citekg/buildson/arxiv/2/arxiv/1/method/vit'
+    """
+    paper = "/".join(_segment(part) for part in _split_paper_id(paper_id))
+    basis = "/".join(_segment(part) for part in _split_paper_id(basis_id))
+    kind, _, key = entity.removeprefix(base).partition("/")
+    return f"{base}buildson/{paper}/{basis}/{_segment(unquote(kind))}/{_segment(unquote(key))}"
 
 
 def link_iri(normalized_url: str, kind: str, base: str = CITEKG_NS) -> str:

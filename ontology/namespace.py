@@ -70,6 +70,16 @@ class CKG(DefinedNamespace):
     CodeRepository: URIRef  # A source code repository on a code host.
     ProjectPage: URIRef  # A web page presenting one paper's project.
     Mention: URIRef  # One span of a title or abstract naming an entity: the evidence of an edge.
+    Citation: URIRef  # The evidence of one cito:cites edge from one source.
+    BuildsOnEvidence: URIRef  # Why one ckg:buildsOn edge was inferred: paper pair, entity, confidence.
+
+    # Paper to paper edges and their evidence (cito:cites is reused for asserted citations)
+    buildsOn: URIRef  # Inferred: the subject uses an entity the object proposes. Never cito:cites.
+    sourcePaper: URIRef  # The citing (or building) paper of a Citation or BuildsOnEvidence.
+    targetPaper: URIRef  # The cited (or proposing) paper of a Citation or BuildsOnEvidence.
+    citationSource: URIRef  # metadata, text-id, text-link or text-title.
+    evidenceText: URIRef  # The reference as written: id, URL or quoted title.
+    viaEntity: URIRef  # The entity one paper proposes and the other uses.
 
     # Paper to entity edges (ckg:mentions is written next to each role-specific edge)
     mentions: URIRef  # The paper names the entity, in any role.
@@ -92,7 +102,10 @@ class CKG(DefinedNamespace):
     role: URIRef  # proposed, used, compared or mentioned.
     confidence: URIRef  # The extractor's confidence, between 0 and 1.
     extractor: URIRef  # Name of the extractor component that found the mention.
-    extractorVersion: URIRef  # Version of the extraction pipeline.
+    extractorVersion: URIRef  # Version of the extraction pipeline (on mentions and papers).
+    sentence: URIRef  # The sentence holding the mention.
+    mentionKey: URIRef  # The normalised key extraction gave the mention.
+    surfaceKey: URIRef  # The normalised surface form, when it differs from the mention key.
 
     # Paper metadata without a standard term
     arxivId: URIRef  # arXiv identifier without version.
@@ -101,6 +114,7 @@ class CKG(DefinedNamespace):
 
     # Entity and web resource details
     key: URIRef  # The normalised canonical key the entity IRI is minted from.
+    aliasKey: URIRef  # Another key resolution merged into this entity.
     repoSlug: URIRef  # owner/name of a repository or Hugging Face item.
     host: URIRef  # Lower-case host name, without www.
     linkKind: URIRef  # code, project_page, dataset, model_hub, paper, doi or other.

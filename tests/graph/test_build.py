@@ -107,19 +107,58 @@ def test_build_mention_provenance(corpus):
         (CKG.confidence, Literal("0.9", datatype=XSD.double)),
         (CKG.extractor, Literal("patterns")),
         (CKG.extractorVersion, Literal("0.1.0")),
+        (CKG.mentionKey, Literal("transformer")),
+        (CKG.sentence, Literal("The Transformer beats prior work on WMT 2014 by 2 BLEU.")),
     }
     assert set(graph.predicate_objects(mention)) == expected
 
 
-def test_build_entity_node_labels(corpus):
+def test_build_mention_surface_key_only_when_it_differs():
+    paper = Paper(id="arxiv:2401.00001", title="T", abstract="Deep Interest Network (DIN) and DINs.")
+    mentions = (
+        Mention(paper.id, "model", "Deep Interest Network", 0, 21, "abstract", "din"),
+        Mention(paper.id, "model", "DIN", 23, 26, "abstract", "din"),
+        Mention(paper.id, "model", "DINs", 32, 36, "abstract", "din"),
+    )
+    graph = graph_of(Extraction(paper, mentions=mentions))
+    assert set(graph.subject_objects(CKG.surfaceKey)) == {
+        (iri("mention/arxiv/2401.00001/abstract/0-21/model"), Literal("deep-interest-network"))
+    }
+    assert set(graph.objects(None, CKG.mentionKey)) == {Literal("din")}
+
+
+@pytest.mark.parametrize(
+    "abstract, start, end, sentence",
+    [
+        ("We use BERT. We test on GLUE, e.g. SST-2. Done.", 24, 28, "We test on GLUE, e.g. SST-2."),
+        ("One sentence only", 4, 12, "One sentence only"),
+        ("A. B uses X. C.", 9, 10, "B uses X."),
+    ],
+)
+def test_build_mention_sentence(abstract, start, end, sentence):
+    paper = Paper(id="arxiv:2401.00001", title="T", abstract=abstract)
+    mention = Mention(paper.id, "dataset", abstract[start:end], start, end, "abstract", "x")
+    assert set(graph_of(Extraction(paper, mentions=(mention,))).objects(None, CKG.sentence)) == {
+        Literal(sentence)
+    }
+
+
+def test_build_mention_outside_its_field_has_no_sentence():
+    paper = Paper(id="arxiv:2401.00001", title="T", abstract="short")
+    mention = Mention(paper.id, "dataset", "GLUE", 40, 44, "abstract", "glue")
+    graph = graph_of(Extraction(paper, mentions=(mention,)))
+    assert list(graph.objects(None, CKG.sentence)) == []
+    assert len(list(graph.subjects(RDF.type, CKG.Mention))) == 1
+
+
+def test_build_entity_node_has_no_labels_before_resolution(corpus):
     graph = graph_of(*corpus)
     transformer = iri("method/transformer")
     assert set(graph.objects(transformer, RDF.type)) == {CKG.Method, CKG.Entity}
     assert set(graph.objects(transformer, CKG.key)) == {Literal("transformer")}
-    # prefLabel comes from the key as given; keys differing only in case share one node
-    assert set(graph.objects(transformer, SKOS.prefLabel)) == {Literal("Transformer"), Literal("transformer")}
-    assert set(graph.objects(transformer, RDFS.label)) == set(graph.objects(transformer, SKOS.prefLabel))
-    assert set(graph.objects(transformer, SKOS.altLabel)) == {Literal("Transformer"), Literal("transformer")}
+    # labels depend on every paper naming the entity: the store's resolution pass writes them
+    for prop in (SKOS.prefLabel, RDFS.label, SKOS.altLabel):
+        assert list(graph.objects(transformer, prop)) == []
 
 
 @pytest.mark.parametrize(
@@ -286,7 +325,7 @@ def test_build_mention_without_key_warns_and_is_skipped():
 def test_build_mention_key_falls_back_to_text():
     paper = Paper(id="arxiv:2401.00001", title="T")
     graph = graph_of(Extraction(paper, mentions=(Mention(paper.id, "model", "GPT-4o", 0, 6, "title", ""),)))
-    assert (iri("model/gpt-4o"), SKOS.prefLabel, Literal("GPT-4o")) in graph
+    assert (iri("model/gpt-4o"), CKG.key, Literal("gpt-4o")) in graph
 
 
 @pytest.mark.parametrize(

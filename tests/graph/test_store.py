@@ -7,13 +7,14 @@ import sys
 import time
 import warnings
 
-import citekg.graph.store as store_module
+import citekg.graph.update as update_module
 import pyoxigraph as ox
 import pytest
 from citekg.errors import QueryError, StoreError, UnknownNameError
 from citekg.graph import GraphStore, triples_for
+from citekg.graph.store import build_graph
 from citekg.model import Extraction, Mention, Paper
-from citekg.ontology.namespace import CITEKG_NS, DCTERMS
+from citekg.ontology.namespace import CITEKG_NS, CKG, DCTERMS, RDF, RDFS, SKOS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
@@ -23,11 +24,21 @@ HOSTILE_TITLE = 'Robust "} ; DROP ALL ; # Probing'
 
 
 def reference_graph(extractions) -> Graph:
+    """The complete graph: what a store holds after adding ``extractions``."""
+    return build_graph(extractions)
+
+
+def per_paper_graph(extractions) -> Graph:
+    """Only what each paper's triples_for says, without the store's resolution pass."""
     graph = Graph()
     for extraction in extractions:
         for triple in triples_for(extraction):
             graph.add(triple)
     return graph
+
+
+#: What the store's resolution pass adds on top of triples_for (labels, merges, inferred edges).
+DERIVED = {SKOS.prefLabel, SKOS.altLabel, RDFS.label, CKG.aliasKey, CKG.buildsOn}
 
 
 def exported_graph(store: GraphStore, fmt: str = "nt") -> Graph:
@@ -69,7 +80,14 @@ def test_store_content_matches_triples_for(corpus):
     # Round trip through our N-Triples writer, Oxigraph's canonical literals and its serializer.
     with GraphStore.open(None) as store:
         store.add(corpus)
-        assert_isomorphic(reference_graph(corpus), exported_graph(store))
+        stored = exported_graph(store)
+    local = per_paper_graph(corpus)
+    # everything triples_for says is stored (this corpus has no alias merges), plus derived triples only
+    assert set(local) - set(stored) == set()
+    evidence = set(stored.subjects(RDF.type, CKG.BuildsOnEvidence))
+    extra = {(s, p, o) for s, p, o in set(stored) - set(local) if s not in evidence and p not in DERIVED}
+    assert extra == set()
+    assert {p for _, p, _ in set(stored) - set(local)} >= {SKOS.prefLabel, RDFS.label, SKOS.altLabel}
 
 
 @settings(max_examples=15, deadline=None)
@@ -93,19 +111,21 @@ def test_store_tricky_literals_survive(corpus):
 
 
 def test_store_failed_batch_leaves_store_unchanged(corpus, monkeypatch):
-    real = store_module.triples_for
+    real = update_module.triples_for
 
-    def flaky(extraction, *, base):
-        yield from real(extraction, base=base)
+    def flaky(extraction, *, base, cited):
+        yield from real(extraction, base=base, cited=cited)
         if extraction.paper.id == corpus[1].paper.id:
             yield URIRef("http://example.org/a b"), URIRef("http://example.org/p"), Literal("x")
 
-    monkeypatch.setattr(store_module, "triples_for", flaky)
     with GraphStore.open(None) as store:
+        store.add(corpus[:1])
+        before = exported_graph(store)
+        monkeypatch.setattr(update_module, "triples_for", flaky)
         with pytest.raises(StoreError, match="nothing of it was written"):
             store.add(corpus, batch_size=1)
-        # the first batch stays; nothing of the second (failed) batch is in the store
-        assert len(store) == len(reference_graph(corpus[:1]))
+        # the whole call is one transaction: nothing of it is in the store, not even its good papers
+        assert_isomorphic(before, exported_graph(store))
 
 
 def test_store_add_rejects_bad_batch_size(corpus):
