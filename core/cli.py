@@ -420,6 +420,63 @@ def queries(name: str | None) -> None:
         click.echo(f"{query_name.ljust(width)}  {first}")
 
 
+@cli.command()
+@click.option(
+    "--gold-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="Folder holding the gold corpora (scierc/, tdmsci/, scier/, scirex/).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the training data and the trained models.",
+)
+@click.option(
+    "--corpus", "corpora", multiple=True, help="Corpus to train on (repeatable); default: the shipped mix."
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="spaCy training config; default: the shipped ner.cfg.",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option("--max-steps", type=int, help="Stop after this many training steps.")
+@click.option("--install", is_flag=True, help="Replace the shipped model with the best one trained.")
+def train(
+    gold_dir: Path,
+    output: Path,
+    corpora: tuple[str, ...],
+    config: Path | None,
+    seed: int,
+    max_steps: int | None,
+    install: bool,
+) -> None:
+    """Train the statistical NER on the train splits of the gold corpora (CPU, a few minutes).
+
+    \b
+    Example:
+        citekg train --gold-dir ../shared/gold -o runs/ner
+        citekg train --gold-dir ../shared/gold -o runs/ner --corpus scier --corpus tdmsci --install
+    """
+    from citekg.extractors.train import DEFAULT_CORPORA, install_model
+    from citekg.extractors.train import train as run_training
+
+    best = run_training(
+        output,
+        config=config,
+        gold_dir=gold_dir,
+        corpora=corpora or DEFAULT_CORPORA,
+        seed=seed,
+        max_steps=max_steps,
+    )
+    click.echo(f"best model: {best}")
+    if install:
+        click.echo(f"installed into {install_model(best)}")
+
+
 @cli.command(name="eval")
 @click.option(
     "--gold",

@@ -298,3 +298,11 @@ def test_cli_viz_unknown_focus_suggests_names(sample_graph: Path, tmp_path: Path
     )
     assert result.exit_code == 1
     assert result.output.startswith("Error: no node is called 'Imagenett'; did you mean: ")
+
+
+def test_cli_train_unknown_corpus_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["train", "--gold-dir", str(tmp_path), "-o", str(tmp_path / "out"), "--corpus", "conll"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: unknown training corpus 'conll'; choose one of: scier, scierc")
