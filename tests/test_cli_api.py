@@ -17,9 +17,8 @@ def test_cli_queries_lists_every_canned_query_with_its_summary() -> None:
     assert by_name["methods-per-dataset"] == (
         "Methods and models used on each dataset, ranked by the number of papers that mention both"
     )
-    assert (
-        by_name["papers-without-code"]
-        == "Papers read from the input that link to no code repository, newest first"
+    assert by_name["papers-without-code"] == (
+        "Papers read from the input that link to no code repository (the first 1,000, in no particular order)"
     )
 
 
