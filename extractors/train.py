@@ -278,10 +278,10 @@ def write_docbins(
     Returns:
         The two paths and the alignment counts per corpus and split.
     """
-    import spacy
+    from citekg.extractors.nlp import blank_english
     from spacy.tokens import DocBin
 
-    nlp = spacy.blank("en")
+    nlp = blank_english()
     output_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, dict[str, AlignCounts]] = {}
     paths = {}

@@ -222,10 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.write_token_cache:
-        import spacy
         from citekg.extractors.lexicon import TOKEN_CACHE, load_lexicon, token_cache
+        from citekg.extractors.nlp import blank_english
 
-        cache = token_cache(spacy.blank("en"), load_lexicon())
+        cache = token_cache(blank_english(), load_lexicon())
         target = REPO / "extractors" / "data" / TOKEN_CACHE
         target.write_text(json.dumps(cache, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {len(cache['tokens'])} tokenisations to {target}", file=sys.stderr)
