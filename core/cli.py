@@ -477,6 +477,175 @@ def train(
         click.echo(f"installed into {install_model(best)}")
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@graph_option
+@format_option
+@click.option(
+    "--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary (with every merge) as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def add(
+    inputs: tuple[str, ...],
+    graph_dir: Path,
+    input_format: str | None,
+    skip_invalid: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Add papers to an existing (or new) graph, in one all-or-nothing write.
+
+    Papers already in the graph change nothing; a paper re-extracted with a newer extractor version
+    replaces its old mentions; records of a paper already in the graph (same arXiv id, DOI, or title)
+    are merged into it. An interrupted run leaves the graph as it was.
+
+    \b
+    Example:
+        citekg add new-papers.bib --graph my-graph
+        citekg add extractions.jsonl --graph my-graph --json
+    """
+    from citekg._output import render_summary
+    from citekg.graph.store import GraphStore
+    from citekg.pipeline import build as run_build
+    from tqdm import tqdm
+
+    with (
+        GraphStore.open(graph_dir) as store,
+        tqdm(desc="papers", unit=" papers", file=sys.stderr, disable=quiet or None) as bar,
+    ):
+        paths = _existing_paths(inputs)
+        summary = run_build(paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        return
+    shown = {
+        "papers read": summary.papers,
+        "papers merged": summary.merged,
+        "mentions replaced": len(summary.update.get("replaced_mentions_of", [])),
+        "records skipped": len(summary.skipped),
+        "triples added": summary.triples_added,
+        "seconds": round(summary.seconds, 2),
+    }
+    click.echo(render_summary(f"Added to {graph_dir}", shown))
+    for merge in summary.update.get("merges", []):
+        click.echo(f"merged {', '.join(merge['merged'])} into {merge['into']} (by {merge['by']})", err=True)
+    for file, line, reason in summary.skipped:
+        where = f"{file}:{line}" if line is not None else file
+        click.echo(f"skipped {where}: {reason}", err=True)
+
+
+@cli.command()
+@graph_option
+@click.option("--json", "as_json", is_flag=True, help="Print the violations as JSON.")
+@click.option("--limit", default=20, show_default=True, type=int, help="Focus nodes shown per group.")
+def validate(graph_dir: Path, as_json: bool, limit: int) -> None:
+    """Check the graph against citekg's SHACL shapes; exit 1 if anything violates them.
+
+    Violations are grouped by shape and property, each with the failing node, the message and the
+    offending value.
+
+    \b
+    Example:
+        citekg validate --graph my-graph
+        citekg validate --json | jq '.[0]'
+    """
+    import pyoxigraph as ox
+    from citekg.graph.store import GraphStore
+    from citekg.ontology.shapes import format_violations
+    from citekg.ontology.shapes import validate as run_validate
+    from rdflib import Graph
+
+    with GraphStore.open(graph_dir, read_only=True) as store:
+        data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    graph = Graph().parse(data=data.decode("utf-8") if isinstance(data, bytes) else data, format="nt")
+    violations = run_validate(graph)
+    if as_json:
+        click.echo(json.dumps([_violation_dict(v) for v in violations], indent=2))
+    else:
+        click.echo(format_violations(violations, limit=limit))
+    if violations:
+        sys.exit(1)
+
+
+def _violation_dict(violation: Any) -> dict[str, str]:
+    fields = ("shape", "path", "focus", "message", "value", "severity")
+    return {name: getattr(violation, name) for name in fields}
+
+
+@cli.command()
+@click.argument("entity")
+@graph_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def explain(entity: str, graph_dir: Path, as_json: bool) -> None:
+    """Explain how an entity was resolved: its forms, why each was merged, and its papers.
+
+    ENTITY is a name, an alias, a key or an IRI; a name shared by entities of different types
+    ("MAE" the metric and the method) explains each.
+
+    \b
+    Example:
+        citekg explain ViT --graph my-graph
+        citekg explain https://w3id.org/citekg/method/transformer --json
+    """
+    from citekg.graph.resolve import explain_entity, find_entities
+    from citekg.graph.store import GraphStore
+
+    with GraphStore.open(graph_dir, read_only=True) as store:
+        found = find_entities(store, entity)
+        if not found:
+            raise click.ClickException(
+                f"no entity named {entity!r} in {graph_dir} (try a label, alias, key or IRI)"
+            )
+        explained = [explain_entity(store, iri) for iri in found]
+    if as_json:
+        click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
+        return
+    for number, item in enumerate(explained):
+        if number:
+            click.echo("")
+        click.echo(f"{item['label']}  ({item['type']})  {item['iri']}")
+        aliases = f"  alias keys: {', '.join(item['alias_keys'])}" if item["alias_keys"] else ""
+        click.echo(f"key: {item['key']}{aliases}")
+        click.echo("surface forms:")
+        for form in item["forms"]:
+            click.echo(f"  {form['form']!r:32} {form['mentions']:>4} mention(s)  {form['rule']}")
+        click.echo(f"papers ({len(item['papers'])}):")
+        for paper in item["papers"]:
+            click.echo(f"  {paper['id']:28} {', '.join(paper['roles']):18} {paper['title'][:70]}")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "nt", "jsonld", "shapes"]),
+    default="ttl",
+    show_default=True,
+    help="Vocabulary as Turtle, N-Triples or JSON-LD; or the SHACL shapes (Turtle).",
+)
+def ontology(fmt: str) -> None:
+    """Print the citekg vocabulary (OWL) or its SHACL shapes.
+
+    \b
+    Example:
+        citekg ontology > citekg.ttl
+        citekg ontology --format jsonld
+        citekg ontology --format shapes
+    """
+    from citekg.ontology import ontology_path
+    from citekg.ontology.shapes import shapes_path
+
+    if fmt in ("ttl", "shapes"):
+        path = ontology_path() if fmt == "ttl" else shapes_path()
+        click.echo(path.read_text(encoding="utf-8"), nl=False)
+        return
+    from rdflib import Graph
+
+    graph = Graph().parse(ontology_path(), format="turtle")
+    click.echo(graph.serialize(format="nt" if fmt == "nt" else "json-ld"), nl=False)
+
+
 @cli.command(name="eval")
 @click.option(
     "--gold",

@@ -47,6 +47,14 @@ class BuildSummary:
     triples_after: int = 0
     seconds: float = 0.0
     graph: dict[str, Any] = field(default_factory=dict)
+    #: What the store write did: paper merges, replaced mentions, resolved external papers, …
+    #: (:meth:`citekg.graph.update.UpdateReport.to_dict`).
+    update: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def merged(self) -> int:
+        """Paper records merged into another paper's node (same ids or title)."""
+        return sum(len(m["merged"]) for m in self.update.get("merges", ()))
 
     @property
     def triples_added(self) -> int:
@@ -64,6 +72,9 @@ class BuildSummary:
             "triples_added": self.triples_added,
             "triples": self.triples_after,
             "seconds": round(self.seconds, 3),
+            "papers_merged": self.merged,
+            "merges": self.update.get("merges", []),
+            "update": self.update,
             "graph": self.graph,
         }
 
@@ -127,8 +138,10 @@ def build(
 ) -> BuildSummary:
     """Read, extract and add every input to ``store``, all or nothing.
 
-    Every record is read and extracted before the first triple is written, so a malformed record
-    stops the run with the store exactly as it was. Building the same inputs again adds nothing.
+    Every record is read and extracted before the store is touched, and the whole run is written as
+    ONE transaction (:meth:`citekg.graph.store.GraphStore.update`): a malformed record, an error or a
+    killed process leaves the store exactly as it was, and rerunning completes it. Building the same
+    inputs again changes nothing; records of one paper from several sources are merged and reported.
 
     Raises:
         InputError: on the first malformed record, unless ``skip_invalid``.
@@ -141,7 +154,7 @@ def build(
     extractions = list(
         extract_inputs(paths, format=format, skip_invalid=skip_invalid, report=report, progress=progress)
     )
-    store.add(extractions)
+    summary.update = store.update(extractions).to_dict()
     summary.records = report.records
     summary.papers = len(extractions)
     summary.duplicates = report.duplicates

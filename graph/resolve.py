@@ -23,10 +23,19 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from citekg.ontology.iri import normalize_key
+from rdflib import URIRef
 
-__all__ = ["alias_map", "is_abbreviation", "merge_rule", "preferred_label"]
+__all__ = [
+    "alias_map",
+    "explain_entity",
+    "find_entities",
+    "is_abbreviation",
+    "merge_rule",
+    "preferred_label",
+]
 
 _SEPARATORS_RE = re.compile(r"[\s\-_/\u2010-\u2015\u2212]+")
 
@@ -173,3 +182,103 @@ def merge_rule(form: str, mention_key: str, entity_key: str, label: str) -> str:
 def label_counts(forms: Iterable[str]) -> Counter[str]:
     """Count surface forms (a thin helper so callers need not import Counter)."""
     return Counter(forms)
+
+
+def find_entities(store: Any, name: str) -> list[str]:
+    """Return the IRIs of the entities ``name`` names: an IRI, a label, an alias or a key (sorted).
+
+    Several entities can match ("MAE" the metric and "MAE" the method); all are returned.
+    """
+    if name.startswith(("http://", "https://")):
+        rows = store.query("SELECT ?e WHERE { ?e a ckg:Entity }", {"e": URIRef(name)})
+        return [row["e"].value for row in rows]
+    key = normalize_key(name)
+    folded = _fold_case(name)
+    found = set()
+    for row in (
+        store.query(
+            "SELECT DISTINCT ?e ?k WHERE { { ?e ckg:key ?k } UNION { ?e ckg:aliasKey ?k } }", {"k": key}
+        )
+        if key
+        else ()
+    ):
+        found.add(row["e"].value)
+    for row in store.query(
+        "SELECT DISTINCT ?e ?name WHERE { ?e a ckg:Entity ; skos:prefLabel|skos:altLabel ?l . "
+        "FILTER(LCASE(STR(?l)) = ?name) }",
+        {"name": folded},
+    ):
+        found.add(row["e"].value)
+    return sorted(found)
+
+
+def explain_entity(store: Any, entity: str) -> dict[str, Any]:
+    """Explain one entity: its type, labels, every surface form with counts and the rule that merged it.
+
+    Returns a JSON-ready dict with ``iri``, ``type``, ``label``, ``key``, ``alias_keys``, ``forms``
+    (``form``, ``mentions``, ``rule``, ``papers``) and ``papers`` (``id``, ``title``, ``roles``).
+    """
+    from citekg.ontology.iri import paper_id_from_iri
+
+    base = store.base
+    head = list(
+        store.query(
+            "SELECT ?e ?type ?label ?key WHERE { ?e a ?type ; skos:prefLabel ?label ; ckg:key ?key . "
+            "FILTER(?type != ckg:Entity) }",
+            {"e": URIRef(entity)},
+        )
+    )
+    if not head:
+        raise ValueError(f"{entity} is not an entity of this graph")
+    label, key = head[0]["label"].value, head[0]["key"].value
+    kind = head[0]["type"].value.rsplit("/", 1)[-1]
+    aliases = sorted(
+        row["a"].value
+        for row in store.query("SELECT ?e ?a WHERE { ?e ckg:aliasKey ?a }", {"e": URIRef(entity)})
+    )
+    forms: dict[tuple[str, str], dict[str, Any]] = {}
+    papers: dict[str, dict[str, Any]] = {}
+    rows = store.query(
+        "SELECT ?e ?m ?paper ?form ?k ?role ?title WHERE { ?m ckg:mentionOf ?e ; ckg:inPaper ?paper ; "
+        "ckg:surfaceForm ?form ; ckg:role ?role . OPTIONAL { ?m ckg:mentionKey ?k } "
+        "OPTIONAL { ?paper dcterms:title ?title } }",
+        {"e": URIRef(entity)},
+    )
+    for row in rows:
+        paper_id = paper_id_from_iri(row["paper"].value, base) or row["paper"].value
+        mention_key = row["k"].value if row["k"] is not None else key
+        entry = forms.setdefault(
+            (row["form"].value, mention_key), {"form": row["form"].value, "mentions": 0, "papers": set()}
+        )
+        entry["mentions"] += 1
+        entry["papers"].add(paper_id)
+        paper = papers.setdefault(
+            paper_id, {"id": paper_id, "title": row["title"].value if row["title"] else "", "roles": set()}
+        )
+        paper["roles"].add(row["role"].value)
+    # Which paper tied each alias key to this entity, and whether as an abbreviation pair.
+    evidence: dict[str, list[str]] = defaultdict(list)
+    for alias in aliases:
+        for row in store.query(
+            "SELECT DISTINCT ?e ?sk ?paper ?form WHERE { ?m ckg:surfaceKey ?sk ; ckg:inPaper ?paper ; "
+            "ckg:surfaceForm ?form ; ckg:mentionOf ?e }",
+            {"sk": alias, "e": URIRef(entity)},
+        ):
+            paper_id = paper_id_from_iri(row["paper"].value, base) or row["paper"].value
+            pair = is_abbreviation(row["form"].value, label) or is_abbreviation(label, row["form"].value)
+            evidence[alias].append(f"{'abbreviation pair' if pair else 'alias'} in paper {paper_id}")
+    listed = []
+    for (form, mention_key), entry in sorted(forms.items(), key=lambda kv: (-kv[1]["mentions"], kv[0])):
+        rule = merge_rule(form, mention_key, key, label)
+        if mention_key != key and evidence.get(mention_key):
+            rule += " (" + "; ".join(sorted(set(evidence[mention_key]))) + ")"
+        listed.append({**entry, "papers": sorted(entry["papers"]), "rule": rule})
+    return {
+        "iri": entity,
+        "type": kind,
+        "label": label,
+        "key": key,
+        "alias_keys": aliases,
+        "forms": listed,
+        "papers": [{**paper, "roles": sorted(paper["roles"])} for _, paper in sorted(papers.items())],
+    }
