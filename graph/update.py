@@ -14,8 +14,9 @@ What a plan does, in order:
    and mentions stay. An external paper node (known only as cited) that turns out to be an input paper
    is folded into it and every citation of it redirected;
 2. resolves each cited id to the in-graph paper it names, so citations land on one node;
-3. replaces a paper's mentions (their nodes and its paper→entity edges, nothing else) when it is
-   re-added with a newer ``extractor_version``; an older version leaves the stored mentions alone;
+3. replaces a paper's mentions (their nodes, its paper→entity edges, and the title and abstract the
+   offsets point into; nothing else) when it is re-added with a newer ``extractor_version``; an older
+   version leaves the stored mentions alone;
 4. re-resolves the touched entities (:mod:`citekg.graph.resolve`): alias keys across papers, the
    ``skos:prefLabel``/``rdfs:label``/``skos:altLabel`` from all their mentions, and deletion of
    entities no mention names any more;
@@ -297,7 +298,8 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
             if p == CKG.mentionOf:
                 touched.add(str(o))
         sparql = """SELECT ?paper ?rel ?e WHERE { #VALUES# ?paper ?rel ?e .
-          FILTER(?rel IN (ckg:mentions, ckg:proposes, ckg:uses, ckg:compares, ckg:extractorVersion)) }"""
+          FILTER(?rel IN (ckg:mentions, ckg:proposes, ckg:uses, ckg:compares, ckg:extractorVersion,
+                          dcterms:title, dcterms:abstract)) }"""
         for row in _select(store, sparql, "paper", map(URIRef, replaced)):
             delete.add((URIRef(row["paper"].value), _term(row["rel"]), _term(row["e"])))  # type: ignore[arg-type]
 
