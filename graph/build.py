@@ -243,7 +243,11 @@ def _iter_triples(extraction: Extraction, base: str, cited: Mapping[str, str]) -
         yield p, _dc.abstract, Literal(paper.abstract)
     for key in identity_keys(paper)[1:]:
         scheme, _, value = key.partition(":")
-        yield from _external_id_triples(p, scheme, value)
+        if scheme == "title":
+            # The title's id: lets a title-only reference, or a quoted title, find this paper.
+            yield p, _dc.identifier, _literal(key)
+        else:
+            yield from _external_id_triples(p, scheme, value)
     for name in paper.authors:
         yield p, _dc.creator, Literal(name)
     if paper.authors:

@@ -12,6 +12,7 @@ Pure functions; imports citekg's model and the graph builder only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -81,9 +82,22 @@ def rekey(extraction: Extraction, paper_id: str) -> Extraction:
     return replace(extraction, paper=paper, mentions=mentions)
 
 
-def _content_rank(extraction: Extraction) -> tuple[int, int, tuple[int, str, str]]:
+def _fingerprint(extraction: Extraction) -> str:
+    # The last tie-break, so the merged record never depends on the order records arrived in.
+    record = extraction.to_dict()
+    record["paper"].pop("source", None)
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def _content_rank(extraction: Extraction) -> tuple[int, int, tuple[int, str, str], int, str]:
     paper = extraction.paper
-    return (-len(paper.abstract), -len(extraction.mentions), _rank(paper.id))
+    return (
+        -len(paper.abstract),
+        -len(extraction.mentions),
+        _rank(paper.id),
+        -len(paper.authors),
+        _fingerprint(extraction),
+    )
 
 
 def _merge_group(group: Sequence[Extraction]) -> Extraction:
@@ -93,7 +107,7 @@ def _merge_group(group: Sequence[Extraction]) -> Extraction:
     node_id = preferred_id(real_ids or keys)
     ordered = sorted(group, key=_content_rank)
     content = rekey(ordered[0], node_id)
-    by_rank = sorted(group, key=lambda e: _rank(e.paper.id))
+    by_rank = sorted(group, key=lambda e: (_rank(e.paper.id), _fingerprint(e)))
 
     def first(attr: str) -> object:
         for e in [ordered[0], *by_rank]:
