@@ -2,9 +2,9 @@
 
 The model is a spaCy pipeline with one ``ner`` component and a narrow CNN (``data/ner.cfg``), trained by
 ``citekg train`` (:func:`citekg.extractors.train.train`) and shipped in ``data/ner/``. It is loaded once per
-process, on first use. Each Doc of the extraction pipeline is copied, token for token, into the model's
-own vocabulary and tagged there, so the pipeline's ``doc.ents`` are never set; the entities become spans
-of ``doc.spans["citekg.ner"]`` with ``id_`` the lower-cased, hyphen-joined name. The NER's transition
+process, on first use. It tags the pipeline's own Docs in batches (no copy, no re-tokenising) and moves
+the entities it finds from ``doc.ents`` to spans of ``doc.spans["citekg.ner"]`` with ``id_`` the
+lower-cased, hyphen-joined name, leaving ``doc.ents`` empty. The NER's transition
 system gives no per-span probability, so each span's score (``attrs["scores"]``) is the exact-span
 precision its label had on the dev splits, stored in the model's ``meta.json`` at training time.
 
@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from citekg.errors import CitekgError
 from citekg.extractors._registry import extractor
 
+from spacy.tokens import Doc, Span
+
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 __all__ = ["NerModelMissingError", "NerTagger", "default_model_path", "has_model", "load_model", "make_ner"]
 
@@ -89,7 +90,13 @@ def _key(text: str) -> str:
 
 
 class NerTagger:
-    """Component tagging a copy of each Doc with the trained NER and writing ``doc.spans[spans_key]``."""
+    """Component tagging Docs with the trained NER, in batches, and writing ``doc.spans[spans_key]``.
+
+    The model reads the pipeline's own Docs: its features (NORM, PREFIX, SUFFIX, SHAPE) are string
+    hashes, equal in any English vocabulary, so no copy is needed. Its ``doc.ents`` are read into the
+    span group and then cleared. A Doc that already has entities (another NER ran before) is tagged
+    through a copy, so they stay as they were.
+    """
 
     def __init__(self, spans_key: str, model: str | Path | None = None, batch_size: int = 64) -> None:
         self.spans_key = spans_key
@@ -98,46 +105,58 @@ class NerTagger:
         _check(self._path)  # fail when the pipeline is built, not on the first document
         self._nlp: Language | None = None
         self._scores: dict[str, float] = {}
+        self._labels: set[str] = set()
 
     def _model(self) -> Language:
         if self._nlp is None:
             nlp = load_model(self._path)
             precision = nlp.meta.get("citekg", {}).get("label_precision", {})
             self._scores = {label: float(precision.get(label, 0.5)) for label in _KINDS}
+            self._labels = {str(label) for label in nlp.get_pipe("ner").labels}
             self._nlp = nlp
         return self._nlp
 
-    def _copy(self, doc: Doc) -> Doc:
-        from spacy.tokens import Doc
-
+    def _tag(self, docs: list[Doc]) -> None:
+        """Tag ``docs`` in one batch and write their span groups."""
         nlp = self._model()
-        return Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+        ner = nlp.get_pipe("ner")
+        keep = [doc.has_annotation("ENT_IOB") for doc in docs]  # entities set by someone else
+        own = [doc for doc, kept in zip(docs, keep, strict=True) if not kept]
+        for vocab in {id(doc.vocab): doc.vocab for doc in own}.values():
+            for label in self._labels:
+                vocab.strings.add(label)  # entity labels are hashes: the Doc's vocab must know them
+        if own:
+            ner.set_annotations(own, ner.predict(own))
+        for doc, kept in zip(docs, keep, strict=True):
+            if kept:
+                copy = Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+                found = [(e.start, e.end, e.label_) for e in ner(copy).ents]
+            else:
+                found = [(e.start, e.end, e.label_) for e in doc.ents]
+                doc.set_ents([], default="missing")
+            self._write(doc, found)
 
-    def _write(self, doc: Doc, tagged: Doc) -> Doc:
-        from spacy.tokens import Span
-
+    def _write(self, doc: Doc, found: list[tuple[int, int, str]]) -> None:
         spans = [
-            Span(doc, ent.start, ent.end, label=ent.label_, span_id=_key(ent.text))
-            for ent in tagged.ents
-            if ent.label_ in self._scores
+            Span(doc, start, end, label=label, span_id=_key(doc[start:end].text))
+            for start, end, label in found
+            if label in self._scores
         ]
         doc.spans[self.spans_key] = spans
         doc.spans[self.spans_key].attrs["scores"] = [self._scores[s.label_] for s in spans]
-        return doc
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the NER span group of ``doc``."""
-        ner = self._model().get_pipe("ner")
-        return self._write(doc, ner(self._copy(doc)))
+        self._tag([doc])
+        return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
-        """Tag ``docs`` in batches (faster than one by one), yielding them in order."""
-        ner = self._model().get_pipe("ner")
-        size = batch_size or self.batch_size
+        """Tag ``docs`` in batches of ``batch_size`` (the model is much faster on batches), in order."""
+        size = max(1, batch_size or self.batch_size)
         stream = iter(docs)
         while batch := list(islice(stream, size)):
-            tagged = ner.pipe([self._copy(doc) for doc in batch], batch_size=size)
-            yield from (self._write(doc, t) for doc, t in zip(batch, tagged, strict=True))
+            self._tag(batch)
+            yield from batch
 
 
 @extractor("ner", kinds=_KINDS, version=1, default_config={"model": None})
