@@ -646,6 +646,119 @@ def ontology(fmt: str) -> None:
     click.echo(graph.serialize(format="nt" if fmt == "nt" else "json-ld"), nl=False)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path), help="Shard directory."
+)
+@format_option
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", help="Dask scheduler address (tcp://HOST:8786); default: a LocalCluster.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="LocalCluster workers.")
+@click.option("--partitions", type=click.IntRange(1), help="Slices of the input (default: 4 per worker).")
+@click.option("--fast", is_flag=True, help="Rules only, no statistical NER.")
+@click.option("--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping.")
+@click.option("--overwrite", is_flag=True, help="Replace the shards of an earlier run in the directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def shard(
+    inputs: tuple[str, ...],
+    output: Path,
+    input_format: str | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int,
+    partitions: int | None,
+    fast: bool,
+    skip_invalid: bool,
+    overwrite: bool,
+    as_json: bool,
+) -> None:
+    """Extract papers partition by partition into N-Triples + extraction JSONL shards.
+
+    Each partition (a file, or a byte range of a big JSON Lines file) becomes part-NNNNN.nt and
+    part-NNNNN.extractions.jsonl; manifest.json is written last. With --engine dask the partitions
+    run on Dask workers, which must see the inputs at the same paths. Load the shards with
+    `citekg load` (or into QLever, Virtuoso or Jena: see docs/scaling.md).
+
+    \b
+    Example:
+        citekg shard arxiv-snapshot.json -o shards --engine dask --partitions 64 --fast
+        citekg load shards --graph my-graph
+    """
+    from citekg._output import render_summary
+    from citekg.distributed import shard_inputs
+
+    summary = shard_inputs(
+        list(inputs),
+        output,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        partitions=partitions,
+        format=input_format,
+        fast=fast,
+        skip_invalid=skip_invalid,
+        overwrite=overwrite,
+        progress=lambda r: click.echo(f"{r['name']}: {r['papers']} papers, {r['triples']} triples", err=True),
+    )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        return
+    shown = {
+        "engine": summary.engine,
+        "partitions": summary.partitions,
+        "papers": summary.papers,
+        "records skipped": len(summary.skipped),
+        "triples": summary.triples,
+        "seconds": round(summary.seconds, 2),
+        "papers/s": round(summary.papers / summary.seconds, 1) if summary.seconds else 0,
+    }
+    click.echo(render_summary(f"Shards in {output}", shown))
+    for file, line, reason in summary.skipped:
+        where = f"{file}:{line}" if line is not None else file
+        click.echo(f"skipped {where}: {reason}", err=True)
+
+
+@cli.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@graph_option
+@click.option("--append", is_flag=True, help="Load into an existing graph (default: the directory must be new).")
+@click.option(
+    "--raw", is_flag=True, help="Bulk-load every .nt as it is: fastest, no whole-corpus pass (labels, builds-on)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def load(shards: tuple[Path, ...], graph_dir: Path, append: bool, raw: bool, as_json: bool) -> None:
+    """Load shards (a shard directory, or .nt/.nq files) into a graph.
+
+    A shard written by `citekg shard` is added from the extraction records beside it, one transaction
+    per shard, which gives the graph `citekg build` would. Other files, and all with --raw, go through
+    Oxigraph's bulk loader: fast and lean, but not transactional. A new graph is built beside the target
+    and moved into place when complete, so an interrupted load leaves no half graph; an interrupted
+    --append keeps what was loaded, and running the same command again completes it.
+
+    \b
+    Example:
+        citekg load shards --graph my-graph
+        citekg load dump/*.nt --graph my-graph --append
+    """
+    from citekg._output import render_summary
+    from citekg.shards import load_graph, shard_files
+
+    summary = load_graph(graph_dir, shard_files(shards), append=append, raw=raw)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        return
+    shown = {
+        "shards": len(summary.shards),
+        "added from extractions": summary.replayed,
+        "bulk-loaded": summary.bulk_loaded,
+        "triples added": summary.triples_added,
+        "seconds": round(summary.seconds, 2),
+    }
+    click.echo(render_summary(f"Loaded {graph_dir}", shown))
+    click.echo(render_summary("\nGraph", summary.graph))
+
+
 @cli.command(name="eval")
 @click.option(
     "--gold",
