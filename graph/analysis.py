@@ -424,7 +424,14 @@ def builds_on(kg: Any, *, paper: str | None = None, basis: str | None = None) ->
 
         rows = _rows(kg, load_query("papers-building-on").replace("LIMIT 1000", ""), **bindings)
     else:
-        rows = _rows(kg, _BUILDS_ON, **bindings)
+        sparql = _BUILDS_ON
+        if paper is not None and basis is None:
+            # Oxigraph joins in the written order, so the pattern holding the bound variable goes first.
+            sparql = sparql.replace(
+                "  ?basis ckg:proposes ?entity .\n  ?paper ckg:uses ?entity .",
+                "  ?paper ckg:uses ?entity .\n  ?basis ckg:proposes ?entity .",
+            )
+        rows = _rows(kg, sparql, **bindings)
     found = [
         BuildsOn(
             r["paper"],
