@@ -36,7 +36,6 @@ from citekg.graph._endpoint_formats import (
     format_from_param,
     names_for,
 )
-from citekg.ontology.namespace import PREFIXES
 
 __all__ = [
     "WorkerTimeoutError",
@@ -185,6 +184,7 @@ class Job:
     accept: str | None = None
     formats: tuple[str, ...] = ()
     max_rows: int = 10_000
+    prefixes: tuple[tuple[str, str], ...] = ()  # predeclared; sent along so workers need not import rdflib
 
 
 @dataclass
@@ -275,8 +275,7 @@ def _run_query(store: ox.Store, job: Job) -> Outcome:
     problem = check_nesting(job.text)
     if problem:
         return _error(400, problem)
-    # The same prefixes `citekg query` predeclares, so queries from the docs run unchanged here too.
-    kwargs = {"prefixes": PREFIXES, **_dataset_kwargs(job)}
+    kwargs = {"prefixes": dict(job.prefixes), **_dataset_kwargs(job)}
     if query_form(job.text) == "SELECT":
         fmt = _pick(job, "results")
         if isinstance(fmt, Outcome):

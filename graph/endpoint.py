@@ -35,6 +35,7 @@ from citekg.graph._endpoint_exec import (
     execute,
 )
 from citekg.graph._endpoint_formats import GRAPH_FORMATS, choose_format, format_from_param, names_for
+from citekg.ontology.namespace import PREFIXES
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -43,6 +44,9 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The prefixes `citekg query` predeclares, so queries from the docs run unchanged here too.
+_PREFIXES = tuple(sorted(PREFIXES.items()))
 
 __all__ = ["create_app", "serve", "DEFAULT_EXAMPLES", "TRUNCATED_HEADER"]
 
@@ -567,6 +571,7 @@ def create_app(
                     accept=request.headers.get("accept"),
                     formats=_format_params(parsed.params),
                     max_rows=max_rows,
+                    prefixes=_PREFIXES,
                 )
             outcome = await engine.run(job)
         except _RefusedError as exc:
