@@ -207,18 +207,21 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
     keys = {key for r in records for key in identity_keys(r.paper)}
     keys |= {cited for r in records for cited, *_ in reference_ids(r)}
     if not empty:
-        sparql = """SELECT ?p ?id ?in ?ver ?abs WHERE { #VALUES#
+        sparql = """SELECT ?p ?id ?in ?ver ?has WHERE { #VALUES#
           ?p dcterms:identifier ?id .
           OPTIONAL { ?p ckg:inCorpus ?in } OPTIONAL { ?p ckg:extractorVersion ?ver }
-          BIND(EXISTS { ?p dcterms:abstract ?a } AS ?abs) }"""
+          OPTIONAL { ?p ?has ?any FILTER(?has IN (dcterms:title, dcterms:abstract, ckg:authorList,
+            fabio:hasPublicationYear, prism:publicationName, schema:url)) }
+        }"""
         for row in _select(store, sparql, "id", (Literal(k) for k in keys)):
             node = row["p"].value
-            info = stored.setdefault(
-                node, {"in": row["in"] is not None, "version": None, "abstract": row["abs"].value == "true"}
-            )
+            info = stored.setdefault(node, {"in": row["in"] is not None, "version": None, "has": set()})
             if row["ver"] is not None:
                 info["version"] = row["ver"].value
-            by_key[row["id"].value].append(node)
+            if row["has"] is not None:
+                info["has"].add(row["has"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+            if node not in by_key[row["id"].value]:
+                by_key[row["id"].value].append(node)
 
     def paper_id_of(node: str) -> str:
         from citekg.ontology.iri import paper_id_from_iri
@@ -259,28 +262,32 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
             owner[key] = preferred_id(paper_id_of(n) for n in corpus_nodes)
     cited_map = dict(owner)
 
-    # 3. re-extraction: newer mentions replace the stored ones
+    # 3. papers already in the corpus: newer mentions replace the stored ones (with the text they
+    # point into); otherwise the stored text and mentions stay. Single-valued metadata the node
+    # already has is never written twice.
     replaced: list[str] = []
     for index, record in enumerate(final):
         node = paper_iri(record.paper.id, base)
         info = stored.get(node)
-        if info is None or not info["in"] or not record.extractor_version or not record.mentions:
+        if info is None or not info["in"]:
             continue
         old = info["version"]
-        if old is None or old == record.extractor_version:
-            continue
-        if compare_versions(record.extractor_version, old) < 0:
-            warnings.warn(
-                f"{record.paper.id}: stored mentions come from the newer extractor {old!r}; "
-                f"kept them and ignored those from {record.extractor_version!r}",
-                CitekgWarning,
-                stacklevel=3,
-            )
-            plan.report.kept_newer.append(record.paper.id)
-            final[index] = replace(record, mentions=())
-        else:
-            replaced.append(node)
-            plan.report.replaced.append(record.paper.id)
+        keep_text = False
+        if record.mentions and record.extractor_version:
+            if old is None or compare_versions(record.extractor_version, old) > 0:
+                keep_text = True
+                replaced.append(node)
+                if old is not None:
+                    plan.report.replaced.append(record.paper.id)
+            elif compare_versions(record.extractor_version, old) < 0:
+                warnings.warn(
+                    f"{record.paper.id}: stored mentions come from the newer extractor {old!r}; "
+                    f"kept them and ignored those from {record.extractor_version!r}",
+                    CitekgWarning,
+                    stacklevel=3,
+                )
+                plan.report.kept_newer.append(record.paper.id)
+        final[index] = _without_stored_metadata(record, info["has"], keep_text=keep_text)
 
     insert = plan.insert
     for record in final:
@@ -308,6 +315,25 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
 
     _plan_resolution(store, plan, final, touched, gone_mentions, base, empty)
     return plan
+
+
+def _without_stored_metadata(record: Extraction, has: set[str], *, keep_text: bool) -> Extraction:
+    """Drop what a stored paper node already has, so single-valued fields stay single."""
+    paper = record.paper
+    changes: dict[str, Any] = {}
+    if "authorList" in has:
+        changes["authors"] = ()
+    if "hasPublicationYear" in has:
+        changes["year"] = None
+    if "publicationName" in has:
+        changes["venue"] = None
+    if "url" in has:
+        changes["url"] = None
+    if not keep_text:
+        changes["title"] = "" if "title" in has else paper.title
+        changes["abstract"] = ""
+        record = replace(record, mentions=())
+    return replace(record, paper=replace(paper, **changes))
 
 
 def _plan_redirects(store: GraphStore, plan: UpdatePlan, redirects: dict[str, str], base: str) -> None:

@@ -43,12 +43,15 @@ class Violation:
     severity: str = "Violation"
 
 
+_PREFIXES = {**PREFIXES, "shapes": "https://w3id.org/citekg/shapes/"}
+
+
 def _short(term: Node | None) -> str:
     if term is None:
         return ""
     text = str(term)
     if isinstance(term, URIRef):
-        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        for prefix, namespace in sorted(_PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if text.startswith(namespace) and "/" not in text[len(namespace) :]:
                 return f"{prefix}:{text[len(namespace) :]}"
         return f"<{text}>"
@@ -78,9 +81,10 @@ def validate(data: Graph, shapes: Graph | None = None) -> list[Violation]:
     """
     from pyshacl import validate as run_shacl
 
+    shapes = shapes if shapes is not None else shapes_graph()
     conforms, report, _ = run_shacl(
         data,
-        shacl_graph=shapes if shapes is not None else shapes_graph(),
+        shacl_graph=shapes,
         inference="none",
         advanced=True,
         allow_warnings=True,
@@ -93,8 +97,9 @@ def validate(data: Graph, shapes: Graph | None = None) -> list[Violation]:
         shape = report.value(result, SH.sourceShape)
         named = shape
         # A property shape is a blank node: name it by the node shape that holds it.
-        for owner in report.subjects(SH.property, shape) if shape is not None else ():
-            named = owner
+        for graph in (report, shapes):
+            for owner in graph.subjects(SH.property, shape) if shape is not None else ():
+                named = owner
         severity = report.value(result, SH.resultSeverity)
         violations.append(
             Violation(
