@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 from citekg.errors import CitekgError, InputError, StoreError
 from citekg.readers._source import ReadReport, Source
-from citekg.shards import EXTRACTIONS_SUFFIX, MANIFEST, PARTIAL_SUFFIX, ShardCounts, shard_name, write_manifest
+from citekg.shards import (
+    EXTRACTIONS_SUFFIX,
+    MANIFEST,
+    PARTIAL_SUFFIX,
+    ShardCounts,
+    shard_name,
+    write_manifest,
+)
 
 if TYPE_CHECKING:
     from citekg.model import Extraction
@@ -198,7 +205,9 @@ def _nlp(fast: bool) -> Language:
     return _NLP[fast]
 
 
-def _extractions(part: Partition, *, fast: bool, skip_invalid: bool, report: ReadReport) -> Iterator[Extraction]:
+def _extractions(
+    part: Partition, *, fast: bool, skip_invalid: bool, report: ReadReport
+) -> Iterator[Extraction]:
     from citekg.readers import _counted, get_reader
     from citekg.readers.native import read_extractions
 
@@ -298,7 +307,9 @@ def _prepare_output(output: Path, overwrite: bool) -> None:
         output.mkdir(parents=True, exist_ok=True)
         return
     if not overwrite:
-        raise StoreError(f"{output} is not empty; give a new directory, or pass --overwrite to replace its shards")
+        raise StoreError(
+            f"{output} is not empty; give a new directory, or pass --overwrite to replace its shards"
+        )
     for child in output.iterdir():
         ours = child.name == MANIFEST or (
             child.name.startswith("part-")
@@ -371,7 +382,9 @@ def shard_inputs(
                 progress(result)
             results.append(result)
     else:
-        results = _run_dask(planned, str(out), options, scheduler=scheduler, workers=workers, progress=progress)
+        results = _run_dask(
+            planned, str(out), options, scheduler=scheduler, workers=workers, progress=progress
+        )
     results.sort(key=lambda r: r["index"])
     shards = [ShardCounts(r["name"], r["papers"], r["triples"], r["bytes"]) for r in results]
     summary = ShardSummary(output=str(out), engine=engine, partitions=len(planned))

@@ -28,7 +28,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -340,10 +340,11 @@ def load_graph(
     """Load shards into the store at ``graph_dir``: a new store, or an existing one with ``append``.
 
     A new store is built in a sibling ``<graph_dir>.loading`` directory and renamed into place when
-    every shard is loaded (see :func:`load_shards` for how), so an interrupted load leaves no store behind that looks
-    complete (only the ``.loading`` directory, removed by the next run). With ``append`` the shards go
-    straight into the existing store; an interrupted append keeps the shards already loaded (and, with
-    bulk loading, part of the one being loaded), and running the same command again completes it.
+    every shard is loaded (see :func:`load_shards` for how), so an interrupted load leaves no store
+    behind that looks complete (only the ``.loading`` directory, removed by the next run). With
+    ``append`` the shards go straight into the existing store; an interrupted append keeps the shards
+    already loaded (and, with bulk loading, part of the one being loaded), and running the same
+    command again completes it.
 
     Raises:
         StoreError: ``graph_dir`` holds a store (or anything else) and ``append`` is not set, or the

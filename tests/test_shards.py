@@ -42,7 +42,9 @@ def paper_record(i: int) -> dict:
 
 def extraction(i: int, *, entity: str = "BERT") -> Extraction:
     paper = Paper(id=f"arxiv:2401.{i:05d}", title=f"{entity} for task {i}", abstract="")
-    mention = Mention(paper.id, "model", entity, 0, len(entity), "title", entity.casefold(), "used", 0.9, "lexicon")
+    mention = Mention(
+        paper.id, "model", entity, 0, len(entity), "title", entity.casefold(), "used", 0.9, "lexicon"
+    )
     return Extraction(paper=paper, mentions=(mention,), extractor_version="citekg-test")
 
 
@@ -99,7 +101,6 @@ def test_partitions_cover_a_json_lines_file_exactly(tmp_path: Path, wanted: int)
         assert after.first_line == data[: after.start].count(b"\n") + 1
     # reading every slice gives the whole file's papers, in order
     from citekg.distributed import _SliceSource
-
     from citekg.readers import get_reader
 
     ids = []
@@ -128,12 +129,16 @@ def test_partition_cut_skips_a_line_that_is_not_a_record(tmp_path: Path) -> None
 def test_files_that_cannot_be_cut_are_one_partition(tmp_path: Path, name: str, content: str | None) -> None:
     path = tmp_path / name
     if content is None:
-        path.write_bytes(gzip.compress(b"".join(json.dumps(paper_record(i)).encode() + b"\n" for i in range(1, 30))))
+        path.write_bytes(
+            gzip.compress(b"".join(json.dumps(paper_record(i)).encode() + b"\n" for i in range(1, 30)))
+        )
     elif content == "array":
         path.write_text(json.dumps([paper_record(i) for i in range(1, 30)], indent=1), encoding="utf-8")
     else:
         path.write_text(content, encoding="utf-8")
-    assert plan_partitions([path], partitions=8) == [Partition(0, str(path), plan_partitions([path])[0].format)]
+    assert plan_partitions([path], partitions=8) == [
+        Partition(0, str(path), plan_partitions([path])[0].format)
+    ]
 
 
 def test_partitions_are_numbered_across_files(tmp_path: Path) -> None:
@@ -166,7 +171,10 @@ def test_write_shard_writes_both_files_and_counts(tmp_path: Path) -> None:
     lines = nt.read_text(encoding="utf-8").splitlines()
     assert counts.triples == len(lines) == len(set(lines))  # shared entity lines written once
     assert counts.bytes == nt.stat().st_size
-    assert [json.loads(line)["id"] for line in records.read_text().splitlines()] == ["arxiv:2401.00001", "arxiv:2401.00002"]
+    assert [json.loads(line)["id"] for line in records.read_text().splitlines()] == [
+        "arxiv:2401.00001",
+        "arxiv:2401.00002",
+    ]
     store = ox.Store()
     store.load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
     assert len(store) == counts.triples
@@ -209,7 +217,11 @@ def test_shard_output_must_be_new_unless_overwrite(tmp_path: Path, extractions_f
         shard_inputs([extractions_file], out)
     summary = shard_inputs([extractions_file], out, partitions=1, overwrite=True)
     assert summary.partitions == 1
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "part-00000.extractions.jsonl", "part-00000.nt"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        MANIFEST,
+        "part-00000.extractions.jsonl",
+        "part-00000.nt",
+    ]
     (out / "notes.txt").write_text("mine")
     with pytest.raises(StoreError, match="notes.txt"):
         shard_inputs([extractions_file], out, overwrite=True)
@@ -217,7 +229,9 @@ def test_shard_output_must_be_new_unless_overwrite(tmp_path: Path, extractions_f
 
 def test_bad_record_in_a_later_slice_reports_its_file_line(tmp_path: Path) -> None:
     records = [extraction(i).to_dict() for i in range(1, 21)]
-    path = write_jsonl(tmp_path / "x.jsonl", records, bad_lines={17: '{"id": 5, "mentions": [], "links": []}'})
+    path = write_jsonl(
+        tmp_path / "x.jsonl", records, bad_lines={17: '{"id": 5, "mentions": [], "links": []}'}
+    )
     with pytest.raises(InputError, match=rf"^{path}:17: "):
         shard_inputs([path], tmp_path / "out", partitions=4)
     assert not (tmp_path / "out" / MANIFEST).exists()  # no shard set that looks complete
