@@ -657,7 +657,7 @@ def ontology(fmt: str) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="LocalCluster workers.")
 @click.option("--partitions", type=click.IntRange(1), help="Slices of the input (default: 4 per worker).")
 @click.option("--fast", is_flag=True, help="Rules only, no statistical NER.")
-@click.option("--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping.")
+@click.option("--skip-invalid", is_flag=True, help="Count malformed records instead of stopping.")
 @click.option("--overwrite", is_flag=True, help="Replace the shards of an earlier run in the directory.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def shard(
@@ -722,9 +722,9 @@ def shard(
 @cli.command()
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
 @graph_option
-@click.option("--append", is_flag=True, help="Load into an existing graph (default: the directory must be new).")
+@click.option("--append", is_flag=True, help="Load into an existing graph (default: a new directory).")
 @click.option(
-    "--raw", is_flag=True, help="Bulk-load every .nt as it is: fastest, no whole-corpus pass (labels, builds-on)."
+    "--raw", is_flag=True, help="Bulk-load every .nt as it is: fastest; no labels or builds-on (whole corpus)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def load(shards: tuple[Path, ...], graph_dir: Path, append: bool, raw: bool, as_json: bool) -> None:
