@@ -724,7 +724,7 @@ def shard(
 @graph_option
 @click.option("--append", is_flag=True, help="Load into an existing graph (default: a new directory).")
 @click.option(
-    "--raw", is_flag=True, help="Bulk-load every .nt as it is: fastest; no labels or builds-on (whole corpus)."
+    "--raw", is_flag=True, help="Bulk-load every .nt as it is: fastest; no labels, no builds-on."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def load(shards: tuple[Path, ...], graph_dir: Path, append: bool, raw: bool, as_json: bool) -> None:
