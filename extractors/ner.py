@@ -24,19 +24,22 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import spacy
+from spacy.tokens import Doc, Span
+
 from citekg.errors import CitekgError
 from citekg.extractors._registry import extractor
 
-from spacy.tokens import Doc, Span
-
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.vocab import Vocab
 
 __all__ = ["NerModelMissingError", "NerTagger", "default_model_path", "has_model", "load_model", "make_ner"]
 
 _KINDS = ("method", "dataset", "task", "metric")
 _lock = threading.Lock()
-_cache: dict[str, Language] = {}
+_cache: dict[tuple[str, bool], Language] = {}
+_NO_TOKENIZER = "citekg.no_tokenizer.v1"
 
 
 class NerModelMissingError(CitekgError):
@@ -62,21 +65,42 @@ def _check(path: Path) -> None:
         )
 
 
-def load_model(path: str | Path | None = None) -> Language:
+def load_model(path: str | Path | None = None, *, tokenizer: bool = True) -> Language:
     """Load the NER pipeline at ``path`` (default: the shipped one), once per process and path.
+
+    Args:
+        path: The model folder.
+        tokenizer: Whether to load the model's own tokenizer. The extraction pipeline tags its own Docs
+            and never uses it; leaving it out makes loading about 4 times faster. Without it, calling the
+            returned pipeline on a string raises :class:`~citekg.errors.CitekgError`; its ``ner`` pipe
+            works on Docs.
 
     Raises:
         NerModelMissingError: no trained model there; the message says how to train one.
     """
     folder = Path(path) if path is not None else default_model_path()
     _check(folder)
-    key = str(folder.resolve())
+    key = (str(folder.resolve()), tokenizer)
     with _lock:
         if key not in _cache:
-            import spacy
-
-            _cache[key] = spacy.load(folder)
+            if tokenizer:
+                _cache[key] = spacy.load(folder)
+            else:
+                overrides = {"nlp": {"tokenizer": {"@tokenizers": _NO_TOKENIZER}}}
+                _cache[key] = spacy.load(folder, exclude=["tokenizer"], config=overrides)
         return _cache[key]
+
+
+class _NoTokenizer:
+    """Stands in for the model's tokenizer when only its ``ner`` pipe is needed."""
+
+    def __call__(self, text: str) -> Doc:
+        raise CitekgError("this NER model was loaded without its tokenizer (load_model(tokenizer=False)); tag Docs")
+
+
+@spacy.registry.tokenizers(_NO_TOKENIZER)
+def _no_tokenizer() -> Any:
+    return lambda nlp: _NoTokenizer()
 
 
 def _key(text: str) -> str:
@@ -93,9 +117,11 @@ class NerTagger:
     """Component tagging Docs with the trained NER, in batches, and writing ``doc.spans[spans_key]``.
 
     The model reads the pipeline's own Docs: its features (NORM, PREFIX, SUFFIX, SHAPE) are string
-    hashes, equal in any English vocabulary, so no copy is needed. Its ``doc.ents`` are read into the
-    span group and then cleared. A Doc that already has entities (another NER ran before) is tagged
-    through a copy, so they stay as they were.
+    hashes, equal in any English vocabulary, so no copy is needed. A model with static vectors reads
+    them from the Doc's vocabulary, so a copy of its vectors table is put into a pipeline vocabulary
+    that has none. The entities are moved from ``doc.ents`` to the span group, leaving ``doc.ents``
+    empty. A Doc that already has entities (another NER ran before), or whose vocabulary holds other
+    vectors, is tagged through a copy in the model's own vocabulary instead.
     """
 
     def __init__(self, spans_key: str, model: str | Path | None = None, batch_size: int = 64) -> None:
@@ -106,31 +132,50 @@ class NerTagger:
         self._nlp: Language | None = None
         self._scores: dict[str, float] = {}
         self._labels: set[str] = set()
+        self._in_place: dict[int, tuple[Vocab, bool]] = {}  # id(vocab) -> (vocab, Docs tagged in place)
 
     def _model(self) -> Language:
         if self._nlp is None:
-            nlp = load_model(self._path)
+            nlp = load_model(self._path, tokenizer=False)
             precision = nlp.meta.get("citekg", {}).get("label_precision", {})
             self._scores = {label: float(precision.get(label, 0.5)) for label in _KINDS}
             self._labels = {str(label) for label in nlp.get_pipe("ner").labels}
             self._nlp = nlp
         return self._nlp
 
+    def _can_tag_in_place(self, vocab: Vocab) -> bool:
+        """Whether Docs of ``vocab`` can be tagged as they are; prepares the vocabulary once."""
+        known = self._in_place.get(id(vocab))
+        if known is not None:
+            return known[1]
+        model = self._model().vocab
+        ok = True
+        if vocab is not model:
+            for label in self._labels:
+                vocab.strings.add(label)  # entity labels are hashes: the Doc's vocab must know them
+            if _has_vectors(model.vectors):
+                if _has_vectors(vocab.vectors):
+                    ok = False  # other vectors: tag a copy in the model's vocabulary
+                else:
+                    from spacy.vectors import Vectors
+
+                    vocab.vectors = Vectors(strings=vocab.strings).from_bytes(model.vectors.to_bytes())
+        self._in_place[id(vocab)] = (vocab, ok)
+        return ok
+
     def _tag(self, docs: list[Doc]) -> None:
         """Tag ``docs`` in one batch and write their span groups."""
         nlp = self._model()
         ner = nlp.get_pipe("ner")
-        keep = [doc.has_annotation("ENT_IOB") for doc in docs]  # entities set by someone else
-        own = [doc for doc, kept in zip(docs, keep, strict=True) if not kept]
-        for vocab in {id(doc.vocab): doc.vocab for doc in own}.values():
-            for label in self._labels:
-                vocab.strings.add(label)  # entity labels are hashes: the Doc's vocab must know them
+        # entities set by someone else, or another vocabulary's vectors: tag a copy
+        copied = [doc.has_annotation("ENT_IOB") or not self._can_tag_in_place(doc.vocab) for doc in docs]
+        own = [doc for doc, copy in zip(docs, copied, strict=True) if not copy]
         if own:
             ner.set_annotations(own, ner.predict(own))
-        for doc, kept in zip(docs, keep, strict=True):
-            if kept:
-                copy = Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-                found = [(e.start, e.end, e.label_) for e in ner(copy).ents]
+        for doc, copy in zip(docs, copied, strict=True):
+            if copy:
+                twin = Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+                found = [(e.start, e.end, e.label_) for e in ner(twin).ents]
             else:
                 found = [(e.start, e.end, e.label_) for e in doc.ents]
                 doc.set_ents([], default="missing")
@@ -157,6 +202,11 @@ class NerTagger:
         while batch := list(islice(stream, size)):
             self._tag(batch)
             yield from batch
+
+
+def _has_vectors(vectors: Any) -> bool:
+    shape = getattr(vectors, "shape", (0, 0))
+    return bool(shape[0] and shape[1])
 
 
 @extractor("ner", kinds=_KINDS, version=1, default_config={"model": None})

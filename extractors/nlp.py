@@ -10,6 +10,7 @@ No rdflib here.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -45,13 +46,22 @@ def blank_english() -> Language:
         >>> [t.text for t in blank_english()("We report mIoU. By J. Smith in the U.S. on ROUGE-L.")]
         ['We', 'report', 'mIoU', '.', 'By', 'J.', 'Smith', 'in', 'the', 'U.S.', 'on', 'ROUGE', '-', 'L', '.']
     """
-    import spacy
-    from spacy.util import compile_suffix_regex
+    return _english_class()()
 
-    nlp = spacy.blank("en")
-    suffixes = [*nlp.Defaults.suffixes, _NAME_FINAL_DOT]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    return nlp
+
+@functools.cache
+def _english_class() -> type[Language]:
+    """English with the name-final dot among its suffixes, so the tokenizer is built once, not twice."""
+    from spacy.lang.en import English
+
+    class CitekgDefaults(English.Defaults):  # type: ignore[name-defined,misc]
+        suffixes = [*English.Defaults.suffixes, _NAME_FINAL_DOT]
+
+    class CitekgEnglish(English):
+        lang = "en"
+        Defaults = CitekgDefaults
+
+    return CitekgEnglish
 
 
 def default_names(*, fast: bool = False) -> list[str]:

@@ -225,13 +225,17 @@ _WORDS_BACK = re.compile(r"(?:[A-Za-z0-9][\w.+'-]*\s+)+$")
 _TASK_OF = re.compile(r"(?:task|problem)s? of\s+(?P<name>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,4})")
 _TASK_HEAD = re.compile(r"(?<![\w-])(?:" + "|".join(_TASK_HEADS) + r")\b(?P<after>\s+tasks?\b)?")
 _X_TASK = re.compile(r"tasks?\b")
+# Every alternative starts with a literal character, so the regex engine skips ahead to the characters
+# that can start one (a leading optional group or character class would make it try every position).
 _METRICS = (
-    r"(?:[Tt]op-\d+\s+)?(?:accuracy|accuracies|[Aa]ccuracy|precision|recall|[Pp]recision|[Rr]ecall|F1|F-?1|F-measure|"
-    r"F-score|BLEU|Bleu|ROUGE(?:-[\w]+)?|METEOR|CIDEr|SPICE|TER|WER|CER|perplexity|[Pp]erplexity|mAP|AUC|"
-    r"ROC-AUC|AUROC|mIoU|PSNR|SSIM|LPIPS|FID|MRR|NDCG(?:@\d+)?|Hits@\d+|EM|exact match|(?:word |character )?"
-    r"error rate|MSE|RMSE|MAE|LAS|UAS|Spearman(?:'s)? correlation|Pearson correlation|success rate)"
+    r"(?:accuracy|accuracies|Accuracy|precision|recall|Precision|Recall|F1|F-1|F-measure|"
+    r"F-score|BLEU|Bleu|ROUGE(?:-[\w]+)?|METEOR|CIDEr|SPICE|TER|WER|CER|perplexity|Perplexity|mAP|AUC|"
+    r"ROC-AUC|AUROC|mIoU|PSNR|SSIM|LPIPS|FID|MRR|NDCG(?:@\d+)?|Hits@\d+|EM|exact match|word error rate|"
+    r"character error rate|error rate|MSE|RMSE|MAE|LAS|UAS|Spearman(?:'s)? correlation|Pearson correlation|"
+    r"success rate)"
 )
 _METRIC = re.compile(r"(?P<name>" + _METRICS + r"(?:\s+scores?)?)(?![\w-])")
+_TOP_K = re.compile(r"[Tt]op-\d+\s+\Z")  # "top-1 accuracy": searched right before a metric name
 _IN_TERMS = re.compile(r"\bin terms of\s+(?P<name>[\w-]+(?:\s+[\w-]+)?)")
 _TITLE_PREFIX = re.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s+[\w.+-]+){0,3}?)\s*:\s+(?P<rest>\S.*)$", re.S)
 _TITLE_STOP = frozenset("abstract background introduction results conclusion conclusions note review survey "
@@ -400,9 +404,12 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         if kept and " ".join(kept).lower() not in _STOP and not any(w.lower() in _HEAD_TYPE for w in kept[:-1]):
             add(words[len(words) - len(kept)][0], words[-1][1], "task", "used", "task")
     for m in _METRIC.finditer(text):
-        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_"):
+        start = m.start()
+        if start and (top := _TOP_K.search(text, max(0, start - 24), start)):
+            start = top.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "-_"):
             continue
-        add(m.start("name"), m.end("name"), "metric", "used", "metric")
+        add(start, m.end("name"), "metric", "used", "metric")
     for m in _IN_TERMS.finditer(text) if "in terms of" in text else ():
         name = _name_words(m.group("name"))
         if name and name.lower() not in _STOP:

@@ -1,0 +1,181 @@
+"""Extraction speed: abstracts per second (wall and CPU) for each stage, startup time, and workers.
+
+Rows per corpus: the blank tokenizer alone, the fast pipeline (``build_nlp(fast=True)``, rules only), the
+full pipeline (``build_nlp()``), each component alone (its own time, on Docs the components before it
+have already processed), and :func:`citekg.extractors.extract` with ``workers=1`` and ``workers=2`` on the
+corpus repeated to at least ``--min-papers`` papers. Corpora: SciERC dev abstracts and SciER dev sentences
+from the gold folder, and the trending-papers dump (title + abstract per paper), under ``../shared`` (or
+``$CITEKG_SHARED``); absent ones are skipped. Pipeline rows run through ``extract()``, so they include
+turning Docs into Extraction records and the (empty) title Doc of the gold corpora. Startup is a fresh
+interpreter importing citekg, building the pipeline and extracting one paper.
+
+Each number is the best of ``--repeat`` runs: other jobs share the machine, so CPU time
+(``time.process_time``; for workers, parent and children) is printed beside wall time.
+
+    python bench/extraction_speed.py [--repeat 3] [--min-papers 2000] [--no-workers]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from citekg.model import Paper
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CITEKG_SHARED", REPO.parent / "shared"))
+
+
+def corpora() -> list[tuple[str, list[Paper]]]:
+    """The benchmark corpora that exist here, as papers."""
+    from citekg.gold import GOLD_FORMATS
+
+    found = []
+    for label, name, rel in (
+        ("SciERC dev", "scierc", "gold/scierc/processed_json/dev.json"),
+        ("SciER dev", "scier", "gold/scier/PLM/dev.jsonl"),
+    ):
+        path = SHARED / rel
+        if not path.is_file():
+            print(f"skipped {label}: {path} is absent", file=sys.stderr)
+            continue
+        docs = GOLD_FORMATS[name].read(path)
+        found.append((label, [Paper(id=d.doc_id, title="", abstract=d.text) for d in docs]))
+    trending = SHARED / "corpus" / "hf-trending-papers.txt"
+    if trending.is_file():
+        from citekg.readers import read_papers
+
+        found.append(("trending", list(read_papers(trending))))
+    else:
+        print(f"skipped trending: {trending} is absent", file=sys.stderr)
+    return found
+
+
+def _cpu(children: bool) -> float:
+    cpu = time.process_time()
+    if children:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu += usage.ru_utime + usage.ru_stime
+    return cpu
+
+
+def best_rate(run: Callable[[], Any], count: int, repeat: int, *, children: bool = False) -> tuple[float, float]:
+    """Best wall and CPU items/s over ``repeat`` runs of ``run()``, which handles ``count`` items."""
+    best_wall = best_cpu = 0.0
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), _cpu(children)
+        run()
+        wall, cpu = time.perf_counter() - wall, _cpu(children) - cpu
+        best_wall = max(best_wall, count / wall if wall else 0.0)
+        best_cpu = max(best_cpu, count / cpu if cpu else 0.0)
+    return best_wall, best_cpu
+
+
+def component_rates(nlp: Any, texts: list[str], repeat: int) -> list[tuple[str, float, float]]:
+    """Each component's own rate: Docs are run through the components before it first, untimed."""
+    rows = []
+    for index, (name, component) in enumerate(nlp.pipeline):
+        docs = [nlp.make_doc(text) for text in texts]
+        for _, before in nlp.pipeline[:index]:
+            docs = list(before.pipe(docs)) if hasattr(before, "pipe") else [before(doc) for doc in docs]
+        fresh = [doc.copy() for doc in docs]
+
+        def run(component: Any = component) -> None:
+            batch = [doc.copy() for doc in fresh]
+            if hasattr(component, "pipe"):
+                list(component.pipe(batch, batch_size=128))
+            else:
+                for doc in batch:
+                    component(doc)
+
+        copy_wall, copy_cpu = best_rate(lambda: [doc.copy() for doc in fresh], len(texts), repeat)
+        wall, cpu = best_rate(run, len(texts), repeat)
+        # subtract the copying, which the pipeline does not do
+        rows.append((name, _minus(wall, copy_wall), _minus(cpu, copy_cpu)))
+    return rows
+
+
+def _minus(rate: float, overhead_rate: float) -> float:
+    if not rate or not overhead_rate or 1 / rate <= 1 / overhead_rate:
+        return rate
+    return 1 / (1 / rate - 1 / overhead_rate)
+
+
+def startup(fast: bool, repeat: int) -> tuple[float, float]:
+    """Best wall and CPU seconds for a fresh interpreter to import, build and extract one paper."""
+    code = (
+        "import time; w = time.perf_counter()\n"
+        "from citekg.extractors import build_nlp, extract\n"
+        "from citekg.model import Paper\n"
+        f"nlp = build_nlp(fast={fast})\n"
+        "list(extract([Paper(id='x', title='BERT', abstract='We evaluate BERT on ImageNet.')], nlp=nlp))\n"
+        "print(time.perf_counter() - w, time.process_time())\n"
+    )
+    best = (float("inf"), float("inf"))
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        wall, cpu = (float(x) for x in out.stdout.split())
+        best = (min(best[0], wall), min(best[1], cpu))
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per number; the best is kept")
+    parser.add_argument("--min-papers", type=int, default=2000, help="papers for the workers rows")
+    parser.add_argument("--no-workers", action="store_true", help="skip the workers rows")
+    parser.add_argument("--no-components", action="store_true", help="skip the per-component rows")
+    args = parser.parse_args(argv)
+
+    from citekg.extractors import build_nlp, extract
+
+    found = corpora()
+    if not found:
+        print(f"no corpus under {SHARED}; set CITEKG_SHARED", file=sys.stderr)
+        return 1
+    fast, full = build_nlp(fast=True), build_nlp()
+    warm = [Paper(id="warm-up", title="BERT", abstract="We evaluate BERT on ImageNet.")]
+    list(extract(warm, nlp=fast)), list(extract(warm, nlp=full))
+    rows = []
+    for label, papers in found:
+        texts = [text for p in papers for text in (p.title, p.abstract) if text]
+        n = len(papers)
+
+        def add(stage: str, rates: tuple[float, float], label: str = label, n: int = n) -> None:
+            rows.append([label, stage, n, rates[0], rates[1]])
+            label = ""
+
+        add("tokenizer only", best_rate(lambda: [full.make_doc(t) for t in texts], n, args.repeat))
+        add("fast (rules)", best_rate(lambda: list(extract(papers, nlp=fast)), n, args.repeat))
+        add("full", best_rate(lambda: list(extract(papers, nlp=full)), n, args.repeat))
+        if not args.no_components:
+            for name, wall, cpu in component_rates(full, texts, args.repeat):
+                add(f"  {name} alone", (wall * n / len(texts), cpu * n / len(texts)))
+        if not args.no_workers:
+            many = papers * -(-args.min_papers // n)
+            for workers in (1, 2):
+                rates = best_rate(
+                    lambda w=workers: list(extract(many, nlp=None, workers=w)), len(many), 1, children=True
+                )
+                rows.append([label, f"full, workers={workers}", len(many), *rates])
+    print(f"citekg extraction speed ({os.cpu_count()} CPUs); best of {args.repeat}")
+    print(tabulate(rows, headers=["corpus", "stage", "papers", "papers/s wall", "papers/s CPU"], floatfmt=",.0f"))
+    print("units: SciERC and trending one abstract (trending: + title); SciER one sentence.")
+    print("component rows: that component's own time; per paper (title and abstract Docs together).")
+    for fast_flag, name in ((True, "fast"), (False, "full")):
+        wall, cpu = startup(fast_flag, args.repeat)
+        print(f"startup, {name} pipeline (import + build + first paper): {wall:.2f} s wall, {cpu:.2f} s CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
