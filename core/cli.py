@@ -72,15 +72,70 @@ def cli() -> None:
     """
 
 
+def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``build`` and ``add`` share: graph, format, skipping, output and progress."""
+    for option in reversed(
+        [
+            graph_option,
+            format_option,
+            click.option(
+                "--skip-invalid",
+                is_flag=True,
+                help="Skip malformed records and count them instead of stopping.",
+            ),
+            click.option(
+                "--json", "as_json", is_flag=True, help="Print the summary (with every merge) as JSON."
+            ),
+            click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _build_and_report(
+    paths: list[Path],
+    graph_dir: Path,
+    input_format: str | None,
+    skip_invalid: bool,
+    as_json: bool,
+    quiet: bool,
+    heading: str,
+) -> None:
+    from citekg._output import render_summary
+    from citekg.graph.store import GraphStore
+    from citekg.pipeline import build as run_build
+    from tqdm import tqdm
+
+    with (
+        GraphStore.open(graph_dir) as store,
+        tqdm(desc="papers", unit=" papers", file=sys.stderr, disable=quiet or None) as bar,
+    ):
+        summary = run_build(paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        return
+    shown = {
+        "papers read": summary.papers,
+        "duplicates merged": summary.duplicates,
+        "papers merged": summary.merged,
+        "mentions replaced": len(summary.update.get("replaced_mentions_of", [])),
+        "records skipped": len(summary.skipped),
+        "triples added": summary.triples_added,
+        "seconds": round(summary.seconds, 2),
+    }
+    click.echo(render_summary(heading, shown))
+    click.echo(render_summary("\nGraph", summary.graph))
+    for merge in summary.update.get("merges", []):
+        click.echo(f"merged {', '.join(merge['merged'])} into {merge['into']} (by {merge['by']})", err=True)
+    for file, line, reason in summary.skipped:
+        where = f"{file}:{line}" if line is not None else file
+        click.echo(f"skipped {where}: {reason}", err=True)
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
-@graph_option
-@format_option
-@click.option(
-    "--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping."
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@build_options
 def build(
     inputs: tuple[str, ...],
     graph_dir: Path,
@@ -100,33 +155,10 @@ def build(
         citekg build trending.txt arxiv.jsonl --graph my-graph
         citekg build extractions.jsonl                # output of `citekg extract`, no NLP rerun
     """
-    from citekg._output import render_summary
-    from citekg.graph.store import GraphStore
-    from citekg.pipeline import build as run_build
     from citekg.pipeline import sample_corpus_path
-    from tqdm import tqdm
 
     paths = _existing_paths(inputs) or [sample_corpus_path()]
-    with (
-        GraphStore.open(graph_dir) as store,
-        tqdm(desc="papers", unit=" papers", file=sys.stderr, disable=quiet or None) as bar,
-    ):
-        summary = run_build(paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update)
-    if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
-        return
-    shown = {
-        "papers read": summary.papers,
-        "duplicates merged": summary.duplicates,
-        "records skipped": len(summary.skipped),
-        "triples added": summary.triples_added,
-        "seconds": round(summary.seconds, 2),
-    }
-    click.echo(render_summary(f"Built {graph_dir}", shown))
-    click.echo(render_summary("\nGraph", summary.graph))
-    for file, line, reason in summary.skipped:
-        where = f"{file}:{line}" if line is not None else file
-        click.echo(f"skipped {where}: {reason}", err=True)
+    _build_and_report(paths, graph_dir, input_format, skip_invalid, as_json, quiet, f"Built {graph_dir}")
 
 
 @cli.command()
@@ -479,13 +511,7 @@ def train(
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@graph_option
-@format_option
-@click.option(
-    "--skip-invalid", is_flag=True, help="Skip malformed records and count them instead of stopping."
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the summary (with every merge) as JSON.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@build_options
 def add(
     inputs: tuple[str, ...],
     graph_dir: Path,
@@ -505,34 +531,8 @@ def add(
         citekg add new-papers.bib --graph my-graph
         citekg add extractions.jsonl --graph my-graph --json
     """
-    from citekg._output import render_summary
-    from citekg.graph.store import GraphStore
-    from citekg.pipeline import build as run_build
-    from tqdm import tqdm
-
-    with (
-        GraphStore.open(graph_dir) as store,
-        tqdm(desc="papers", unit=" papers", file=sys.stderr, disable=quiet or None) as bar,
-    ):
-        paths = _existing_paths(inputs)
-        summary = run_build(paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update)
-    if as_json:
-        click.echo(json.dumps(summary.to_dict(), indent=2))
-        return
-    shown = {
-        "papers read": summary.papers,
-        "papers merged": summary.merged,
-        "mentions replaced": len(summary.update.get("replaced_mentions_of", [])),
-        "records skipped": len(summary.skipped),
-        "triples added": summary.triples_added,
-        "seconds": round(summary.seconds, 2),
-    }
-    click.echo(render_summary(f"Added to {graph_dir}", shown))
-    for merge in summary.update.get("merges", []):
-        click.echo(f"merged {', '.join(merge['merged'])} into {merge['into']} (by {merge['by']})", err=True)
-    for file, line, reason in summary.skipped:
-        where = f"{file}:{line}" if line is not None else file
-        click.echo(f"skipped {where}: {reason}", err=True)
+    paths = _existing_paths(inputs)
+    _build_and_report(paths, graph_dir, input_format, skip_invalid, as_json, quiet, f"Added to {graph_dir}")
 
 
 @cli.command()
@@ -723,9 +723,7 @@ def shard(
 @click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
 @graph_option
 @click.option("--append", is_flag=True, help="Load into an existing graph (default: a new directory).")
-@click.option(
-    "--raw", is_flag=True, help="Bulk-load every .nt as it is: fastest; no labels, no builds-on."
-)
+@click.option("--raw", is_flag=True, help="Bulk-load every .nt as it is: fastest; no labels, no builds-on.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def load(shards: tuple[Path, ...], graph_dir: Path, append: bool, raw: bool, as_json: bool) -> None:
     """Load shards (a shard directory, or .nt/.nq files) into a graph.
