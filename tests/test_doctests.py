@@ -9,8 +9,8 @@ import pkgutil
 import citekg
 import pytest
 
-# Packages of the optional extras (serve, viz); a module needing one is skipped when it is absent.
-OPTIONAL_EXTRAS = {"starlette", "uvicorn", "pyvis"}
+# Packages of the optional extras (dask); a module needing one is skipped when it is absent.
+OPTIONAL_EXTRAS = {"dask", "distributed"}
 
 
 # The folders mapped onto citekg's namespace; walking citekg.__path__ alone only reaches core/.
