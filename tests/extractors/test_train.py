@@ -9,6 +9,7 @@ from citekg.errors import CitekgError, UnknownNameError
 from citekg.extractors.train import (
     CORPORA,
     AlignCounts,
+    _wants_vectors,
     align_span,
     default_config,
     gold_to_docs,
@@ -17,6 +18,7 @@ from citekg.extractors.train import (
     read_scirex,
     train,
 )
+from citekg.extractors.vectors import quotes_held_out, train_vectors, unlabeled_texts
 from citekg.gold import GoldDoc, GoldSpan
 from spacy.tokens import DocBin
 
@@ -51,7 +53,9 @@ def _gold(text: str, *spans: tuple[str, str]) -> GoldDoc:
 
 
 FIXTURE = [
-    _gold("We train BERT on SQuAD and report F1.", ("BERT", "method"), ("SQuAD", "dataset"), ("F1", "metric")),
+    _gold(
+        "We train BERT on SQuAD and report F1.", ("BERT", "method"), ("SQuAD", "dataset"), ("F1", "metric")
+    ),
     _gold("Machine translation on WMT14 En-De.", ("Machine translation", "task"), ("WMT14 En-De", "dataset")),
     # "translation" overlaps the longer task span and is dropped
     _gold(
@@ -96,7 +100,13 @@ def test_docbin_round_trip(tmp_path):
 def test_align_counts_add():
     total = AlignCounts(spans=2, exact=2) + AlignCounts(spans=3, exact=1, misaligned=2)
     assert total.to_dict() == {
-        "spans": 5, "exact": 3, "expanded": 0, "contracted": 0, "misaligned": 2, "overlapping": 0, "kept": 3
+        "spans": 5,
+        "exact": 3,
+        "expanded": 0,
+        "contracted": 0,
+        "misaligned": 2,
+        "overlapping": 0,
+        "kept": 3,
     }
 
 
@@ -111,7 +121,9 @@ def _write_gold(root: Path) -> Path:
     lines = []
     for i in range(8):
         tokens = ["We", "train", "BERT", "on", "SQuAD", "for", "question", "answering", "."]
-        lines.append(_scierc_line(f"d{i}", [tokens], [[[2, 2, "Method"], [4, 4, "Material"], [6, 7, "Task"]]]))
+        lines.append(
+            _scierc_line(f"d{i}", [tokens], [[[2, 2, "Method"], [4, 4, "Material"], [6, 7, "Task"]]])
+        )
     (folder / "train.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (folder / "dev.json").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
     return root
@@ -129,10 +141,28 @@ def test_read_corpus_holdout_and_errors(tmp_path):
 
 
 def test_read_scirex_abstract_region(tmp_path):
-    words = ["document", ":", "FRRN", "for", "Segmentation", "section", ":", "Abstract", "We", "use",
-             "Cityscapes", ".", "section", ":", "Intro", "mIoU"]
+    words = [
+        "document",
+        ":",
+        "FRRN",
+        "for",
+        "Segmentation",
+        "section",
+        ":",
+        "Abstract",
+        "We",
+        "use",
+        "Cityscapes",
+        ".",
+        "section",
+        ":",
+        "Intro",
+        "mIoU",
+    ]
     record = {
-        "doc_id": "p1", "words": words, "sections": [[0, 5], [5, 12], [12, 16]],
+        "doc_id": "p1",
+        "words": words,
+        "sections": [[0, 5], [5, 12], [12, 16]],
         "ner": [[2, 3, "Method"], [4, 5, "Task"], [10, 11, "Material"], [15, 16, "Metric"]],
     }
     path = tmp_path / "train.jsonl"
@@ -140,7 +170,9 @@ def test_read_scirex_abstract_region(tmp_path):
     (doc,) = read_scirex(path)
     assert doc.text.startswith("FRRN for Segmentation")
     assert [(doc.text[s.start : s.end], s.label) for s in doc.spans] == [
-        ("FRRN", "method"), ("Segmentation", "task"), ("Cityscapes", "dataset")
+        ("FRRN", "method"),
+        ("Segmentation", "task"),
+        ("Cityscapes", "dataset"),
     ]  # mIoU lies outside the title-and-abstract region
 
 
@@ -158,14 +190,73 @@ def test_install_model_refuses_non_model(tmp_path):
 
 def test_default_config_is_shipped():
     text = default_config().read_text(encoding="utf-8")
-    assert 'pipeline = ["ner"]' in text and "include_static_vectors = false" in text
+    assert 'pipeline = ["ner"]' in text and "include_static_vectors" in text
+
+
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        ({"components.ner.model.tok2vec.embed.include_static_vectors": True}, True),
+        ({"components.ner.model.tok2vec.embed.include_static_vectors": False}, False),
+    ],
+)
+def test_wants_vectors(overrides, expected):
+    assert _wants_vectors(default_config(), overrides) is expected
+
+
+@pytest.mark.parametrize(
+    "text, quotes",
+    [
+        ("Intro. We train BERT on SQuAD for question answering today.", True),
+        ("we train bert, on squad (for) question-answering today", True),  # case and punctuation ignored
+        ("We train BERT on SQuAD.", False),  # shorter than the eight-word key
+        ("We train BERT on SQuAD for reading comprehension.", False),
+        ("", False),
+    ],
+)
+def test_quotes_held_out(text, quotes):
+    keys = {("we", "train", "bert", "on", "squad", "for", "question", "answering")}
+    assert quotes_held_out(text, keys) is quotes
+
+
+def _write_scirex(root: Path, texts: list[str]) -> None:
+    folder = root / "scirex"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for i, text in enumerate(texts):
+        words = text.split()
+        lines.append(
+            json.dumps(
+                {"doc_id": f"x{i}", "words": words, "sections": [[0, len(words)]], "ner": [[0, 1, "Method"]]}
+            )
+        )
+    for split in ("train", "dev"):
+        (folder / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_scirex_abstracts_quoting_held_out_texts_are_dropped(tmp_path):
+    gold = _write_gold(
+        tmp_path / "gold"
+    )  # its dev split holds "We train BERT on SQuAD for question answering ."
+    _write_scirex(
+        gold, ["BiDAF reads . We train BERT on SQuAD for question answering .", "ELMo is a model ."]
+    )
+    assert [d.text for d in read_corpus("scirex", gold, "train")] == ["ELMo is a model."]
+    texts = list(unlabeled_texts(gold))
+    assert texts[0] == "ELMo is a model ." and not any("BiDAF" in t for t in texts)
+    assert sum("question answering" in t for t in texts) == 8  # the SciERC train texts themselves
 
 
 def test_tiny_training_run(tmp_path):
     from citekg.extractors.ner import NerTagger
 
     gold = _write_gold(tmp_path / "gold")
-    overrides = {"training.eval_frequency": 5, "training.batcher.size.start": 50, "training.batcher.size.stop": 50}
+    overrides = {
+        "training.eval_frequency": 5,
+        "training.batcher.size.start": 50,
+        "training.batcher.size.stop": 50,
+        "components.ner.model.tok2vec.embed.include_static_vectors": False,
+    }
     best = train(tmp_path / "out", gold_dir=gold, corpora=["scierc"], max_steps=10, overrides=overrides)
     assert (best / "config.cfg").is_file() and (tmp_path / "out" / "corpus" / "train.spacy").is_file()
     meta = json.loads((best / "meta.json").read_text(encoding="utf-8"))["citekg"]
@@ -175,3 +266,25 @@ def test_tiny_training_run(tmp_path):
     installed = install_model(best, tmp_path / "installed")
     doc = NerTagger("citekg.ner", installed)(NLP("We train BERT on SQuAD for question answering."))
     assert set(doc.spans) == {"citekg.ner"} and not doc.ents
+
+
+def test_tiny_training_run_with_vectors(tmp_path):
+    pytest.importorskip("floret", reason="static vectors are trained with the floret package")
+    from citekg.extractors.ner import NerTagger
+
+    gold = _write_gold(tmp_path / "gold")
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("We train BERT on SQuAD for question answering .\n" * 50, encoding="utf-8")
+    vectors = train_vectors(corpus, tmp_path / "vectors", dim=8, bucket=500, minCount=1, epoch=1)
+    overrides = {
+        "training.eval_frequency": 5,
+        "components.ner.model.tok2vec.embed.include_static_vectors": True,
+    }
+    best = train(
+        tmp_path / "out", gold_dir=gold, corpora=["scierc"], max_steps=5, overrides=overrides, vectors=vectors
+    )
+    nlp = spacy.load(best)
+    assert nlp.vocab.vectors.mode == "floret" and nlp.vocab.vectors.shape == (500, 8)
+    assert nlp.vocab.vectors.get_batch(["NeverSeenWord"]).any()  # subword vectors for unseen words
+    doc = NerTagger("citekg.ner", best)(NLP("We train BERT on SQuAD."))
+    assert set(doc.spans) == {"citekg.ner"}
