@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from citekg.extractors._registry import extractor
 from citekg.extractors.lexicon import entity_key
+from citekg.extractors.nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -116,15 +117,37 @@ def _valid_pair(short: str, long: str) -> bool:
 
 
 def _window(text: str, end: int, max_words: int) -> tuple[int, str]:
-    """Return (offset, text) of the at most ``max_words`` words before ``end``, within the clause."""
-    left = text[:end]
-    cut = 0
-    for match in _BOUNDARY.finditer(left):
+    """Return (offset, text) of the at most ``max_words`` words before ``end``, within the clause.
+
+    Only the last stretch of text before ``end`` is scanned, unless it is too short to hold the window.
+
+    Examples:
+        >>> _window("First, a Next Generation Simulation (NGSIM)", 36, 7)
+        (7, 'a Next Generation Simulation')
+    """
+    lo = max(0, end - 40 * max_words)
+    cut = None
+    for match in _BOUNDARY.finditer(text, lo, end):
         cut = match.end()
-    words = list(_WORD.finditer(left, cut))[-max_words:]
+    words = list(_WORD.finditer(text, lo if cut is None else cut, end))
+    if cut is None and lo > 0 and len(words) <= max_words:
+        cut = 0  # the clause may start before the stretch scanned: scan all of it
+        for match in _BOUNDARY.finditer(text, 0, end):
+            cut = match.end()
+        words = list(_WORD.finditer(text, cut, end))
+    words = words[-max_words:]
     if not words:
         return end, ""
-    return words[0].start(), left[words[0].start() :].rstrip()
+    return words[0].start(), text[words[0].start() : end].rstrip()
+
+
+def _word_before(text: str, end: int) -> tuple[int, int] | None:
+    """Offsets of the last whitespace-delimited word before ``end``, or ``None``."""
+    stop = len(text[:end].rstrip())
+    start = stop
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return (start, stop) if stop else None
 
 
 def find_pairs(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
@@ -160,17 +183,16 @@ def find_pairs(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         words = inner.split()
         if len(words) < 2 or "," in inner or ";" in inner:
             continue
-        before = list(_WORD.finditer(text[: match.start()]))
-        if not before:
+        word = _word_before(text, match.start())
+        if word is None:
             continue
-        word = before[-1]
-        short = word.group().rstrip()
-        if not is_short_form(short) or word.end() != len(text[: match.start()].rstrip()):
+        short = text[word[0] : word[1]]
+        if not is_short_form(short):
             continue
         long = best_long_form(short, inner.strip())
         if long is not None and long == inner.strip() and _valid_pair(short, long):
             start = inner_start + len(inner) - len(inner.lstrip())
-            pairs.append(((start, start + len(long)), (word.start(), word.end())))
+            pairs.append(((start, start + len(long)), word))
     return pairs
 
 
@@ -186,7 +208,7 @@ class AbbreviationFinder:
 
         spans = []
         has_paren = len(doc) and doc.vocab.strings["("] in doc.to_array(ORTH)
-        text = doc.text if has_paren else ""
+        text = doc_text(doc) if has_paren else ""
         if "(" in text:
             taken = -1
             for (ls, le), (ss, se) in sorted(find_pairs(text), key=lambda p: min(p[0][0], p[1][0])):

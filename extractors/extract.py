@@ -18,6 +18,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from citekg.extractors._registry import ExtractorInfo, info_for_factory
+from citekg.extractors.nlp import doc_text
 from citekg.ids import normalize_arxiv_id, normalize_doi
 from citekg.model import Extraction, Link, LinkKind, Mention, Paper
 
@@ -96,10 +97,12 @@ def _mentions_of(
     resolved = [(info, key) for info, key in infos if info.name == "resolver"]
     groups = resolved or [(info, key) for info, key in infos if info.output == "mentions"]
     mentions = []
+    text = ""
     for info, spans_key in groups:
         group = doc.spans.get(spans_key)
         if group is None:
             continue
+        text = text or doc_text(doc)
         scores = group.attrs.get("scores")
         roles = group.attrs.get("roles")
         sources = group.attrs.get("sources")
@@ -108,7 +111,7 @@ def _mentions_of(
                 Mention(
                     paper_id=paper.id,
                     label=span.label_,
-                    text=span.text,
+                    text=text[span.start_char : span.end_char],  # = span.text, without making Tokens
                     start=span.start_char,
                     end=span.end_char,
                     field=field,
@@ -128,24 +131,31 @@ def _cross_field(paper: Paper, docs: dict[str, Doc], mentions: list[Mention], ca
     from citekg.extractors.resolver import _occurrences, _repeatable, evidence
 
     added = []
+    orths_of: dict[str, list[int]] = {}
+
+    def orths(field: str) -> list[int]:
+        if field not in orths_of:
+            orths_of[field] = docs[field].to_array(ORTH).tolist()
+        return orths_of[field]
+
     for field in _FIELDS:
         names: dict[tuple[int, ...], Mention] = {}
         for m in mentions:
             if m.field != field and _repeatable(m.text):
                 span = docs[m.field].char_span(m.start, m.end)
                 if span is not None:
-                    names.setdefault(tuple(t.orth for t in span), m)
+                    names.setdefault(tuple(orths(m.field)[span.start : span.end]), m)
         if not names:
             continue
         doc = docs[field]
-        orths = doc.to_array(ORTH).tolist()
+        here_orths = orths(field)
         here = [(m.start, m.end) for m in mentions if m.field == field]
-        for start_token, end_token in _occurrences(doc, names, orths):
+        for start_token, end_token in _occurrences(doc, names, here_orths):
             span = doc[start_token:end_token]
             start, end = span.start_char, span.end_char
             if any(s < end and start < e for s, e in here):
                 continue
-            source = names[tuple(orths[start_token:end_token])]
+            source = names[tuple(here_orths[start_token:end_token])]
             confidence = calibration.confidence(evidence(["resolver"], source.label)) if calibration else 0.5
             added.append(
                 replace(source, start=start, end=end, field=field, confidence=round(confidence, 4), extractor="resolver")

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from citekg.extractors._registry import extractor
+from citekg.extractors.nlp import doc_text
 from citekg.ids import ARXIV_ID_RE, DOI_RE, normalize_arxiv_id, normalize_doi
 from citekg.model import Link, LinkKind
 
@@ -456,7 +457,7 @@ class LinksExtractor:
         from spacy.tokens import Span
 
         spans: list[Span] = []
-        for link in find_links(doc.text) if self._may_hold_links(doc) else ():
+        for link in find_links(doc_text(doc)) if self._may_hold_links(doc) else ():
             span = doc.char_span(link.start, link.end, label=link.kind, span_id=link.normalized)
             if span is None:
                 # The tokenizer glued the link to a neighbouring character: split that token so the

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -24,10 +25,31 @@ from citekg.extractors._registry import (
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
-__all__ = ["blank_english", "build_nlp", "default_names"]
+__all__ = ["blank_english", "build_nlp", "default_names", "doc_text"]
 
 logger = logging.getLogger(__name__)
+
+_texts: weakref.WeakKeyDictionary[Doc, str] = weakref.WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """Return ``doc.text``, built once per Doc however many components read it.
+
+    ``doc.text`` joins every token anew (about half as long as tokenising the text). Docs made by a
+    :func:`blank_english` pipeline have their text recorded when they are made; splitting or merging
+    tokens keeps the text, so the string stays right while the Doc lives.
+
+    Examples:
+        >>> doc = blank_english()("We use BERT.")
+        >>> doc_text(doc) == doc.text and doc_text(doc) is doc_text(doc)
+        True
+    """
+    text = _texts.get(doc)
+    if text is None:
+        text = _texts[doc] = doc.text
+    return text
 
 
 # spaCy keeps a final "." on a token that ends in a capital ("mIoU.", "ImageNet-1K."), to protect
@@ -60,6 +82,11 @@ def _english_class() -> type[Language]:
     class CitekgEnglish(English):
         lang = "en"
         Defaults = CitekgDefaults
+
+        def make_doc(self, text: str) -> Doc:
+            doc = super().make_doc(text)
+            _texts[doc] = text  # the tokenizer is lossless: the components read this, not doc.text
+            return doc
 
     return CitekgEnglish
 

@@ -34,11 +34,13 @@ resolver), ``attrs["roles"]`` and ``attrs["cues"]`` aligned with the spans.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from citekg.extractors._registry import extractor
 from citekg.extractors.lexicon import entity_key
+from citekg.extractors.nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -223,7 +225,9 @@ _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _VERSION_TAIL = re.compile(r"\s+\d+(?:\.\d+)+")
 _WORDS_BACK = re.compile(r"(?:[A-Za-z0-9][\w.+'-]*\s+)+$")
 _TASK_OF = re.compile(r"(?:task|problem)s? of\s+(?P<name>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,4})")
-_TASK_HEAD = re.compile(r"(?<![\w-])(?:" + "|".join(_TASK_HEADS) + r")\b(?P<after>\s+tasks?\b)?")
+# no look-behind in front (it would make the engine try every position): a head glued to a word or
+# hyphen on its left is skipped in the loop instead
+_TASK_HEAD = re.compile(r"(?:" + "|".join(_TASK_HEADS) + r")\b(?P<after>\s+tasks?\b)?")
 _X_TASK = re.compile(r"tasks?\b")
 # Every alternative starts with a literal character, so the regex engine skips ahead to the characters
 # that can start one (a leading optional group or character class would make it try every position).
@@ -293,7 +297,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         [('MEND', 'method', 'proposed', 'title')]
     """
     found: list[Candidate] = []
-    lower = text.lower()
+
 
     def add(start: int, end: int, label: str, role: str, cue: str) -> None:
         while end > start and text[end - 1] in ".,;:)":
@@ -309,7 +313,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             rest = m.group("rest").lower()
             label = "dataset" if re.search(r"\b(?:dataset|benchmark|corpus|suite)\b", rest[:60]) else "method"
             add(m.start("name"), m.start("name") + len(name), label, "proposed", "title")
-    for m in _PROPOSE.finditer(text) if _has(lower, _PROPOSE_GATE) else ():
+    for m in _scan(_PROPOSE, text, _PROPOSE_CUES):
         if m.start() and text[m.start() - 1].isalnum() or not _SUBJECT.search(text, max(0, m.start() - 30), m.start()):
             continue
         name = _name_words(m.group("name"))
@@ -318,7 +322,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             after = text[start + len(name) : start + len(name) + 40].lower()
             label = head_type(name) or _label_after(after) or "method"
             add(start, start + len(name), _fold(label), "proposed", "propose")
-    for m in _CALLED.finditer(text) if _has(lower, _CALLED_GATE) else ():
+    for m in _scan(_CALLED, text, _CALLED_CUES):
         name = _name_words(m.group("name"))
         if _looks_like_name(name):
             sentence_start = max(text.rfind(". ", 0, m.start()), 0)
@@ -326,7 +330,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             before = text[sentence_start : m.start()].lower()
             label = _label_after(before[-40:], last=True) or head_type(name) or "method"
             add(m.start("name"), m.start("name") + len(name), _fold(label), "proposed" if ours else "used", "called")
-    for m in _DATASET_HEAD.finditer(text) if _has(lower, _DATASET_GATE) else ():
+    for m in _scan(_DATASET_HEAD, text, _DATASET_CUES):
         words = _words_before(text, m.start(), 4)
         tail: list[tuple[int, int, str]] = []
         for item in reversed(words):
@@ -341,7 +345,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             name = text[tail[0][0] : tail[-1][1]]
             if _looks_like_name(name) and not _sentence_initial(text, tail[0][0], len(tail)):
                 add(tail[0][0], tail[-1][1], "dataset", "used", "dataset_head")
-    for m in _EVAL.finditer(text):
+    for m in _scan(_EVAL, text, _EVAL_CUES):
         position = m.start("list")
         for part in _LIST_SPLIT.split(m.group("list")):
             offset = text.find(part, position)
@@ -355,7 +359,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             add(start, start + len(item), "dataset", "used", "eval_list")
             if len(cut) > 1:
                 break
-    for m in _OUTPERFORMS.finditer(text) if _has(lower, ("outperform", "surpass", "beat")) else ():
+    for m in _scan(_OUTPERFORMS, text, ("outperform", "surpass", "beat")):
         words = _words_before(text, m.start(), 2)
         if words and words[-1][2].endswith("ly"):
             words = words[:-1]
@@ -381,13 +385,15 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         after = text[end : end + 16].lower()
         label = _label_after(after) or shape_type(word)
         add(start, end, label, "used", "shape")
-    for m in _TASK_OF.finditer(text) if _has(lower, ("task", "problem")) else ():
+    for m in _scan(_TASK_OF, text, ("task", "problem")):
         words = m.group("name").split()
         cut = next((i for i, w in enumerate(words) if i and w.lower() in _STOP), len(words))
         name = " ".join(words[:cut])
         if name and name.lower() not in _STOP:
             add(m.start("name"), m.start("name") + len(name), "task", "used", "task")
-    for m in _TASK_HEAD.finditer(text):
+    for m in _scan(_TASK_HEAD, text, _TASK_HEADS):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
+            continue
         words = _words_before(text, m.start(), 3) + [(m.start(), m.end(), m.group()[: m.end() - m.start()])]
         head = text[m.start() : m.end()].split()[0]
         words[-1] = (m.start(), m.start() + len(head), head)
@@ -403,7 +409,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         kept = _strip_modifiers([w[2] for w in words], keep_head=0)
         if kept and " ".join(kept).lower() not in _STOP and not any(w.lower() in _HEAD_TYPE for w in kept[:-1]):
             add(words[len(words) - len(kept)][0], words[-1][1], "task", "used", "task")
-    for m in _METRIC.finditer(text):
+    for m in _scan(_METRIC, text, _METRIC_CUES):
         start = m.start()
         if start and (top := _TOP_K.search(text, max(0, start - 24), start)):
             start = top.start()
@@ -420,14 +426,44 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
 _BARE_TASKS = frozenset("parsing summarization translation classification segmentation".split())
 
 
-_PROPOSE_GATE = ("propos", "introduc", "present", "develop", "design", "devis", "build", "construct", "releas",
-                 "creat", "contribut", "curat", "collect", " name", " call", " term", " dub")
-_CALLED_GATE = ("called", "named", "dubbed", "termed", "coined", "denoted", "referred")
-_DATASET_GATE = ("dataset", "benchmark", "corpus", "corpora", "suite", "environment", "simulator", "treebank")
+# The literal words every match of a rule starts with (see _scan).
+_PROPOSE_CUES = ("propose", "introduce", "present", "develop", "design", "devise", "build", "construct", "release",
+                 "create", "contribute", "curate", "collect", "name", "call", "term", "dub")
+_CALLED_CUES = ("called", "named", "dubbed", "termed", "coined", "denoted as", "referred to as")
+_DATASET_CUES = ("dataset", "benchmark", "corpus", "corpora", "suite", "environment", "simulator", "treebank")
+_EVAL_CUES = ("evaluat", "experiment", "test", "benchmark", "result", "outperform", "achiev", "state-of-the-art",
+              "perform", "accuracy", "train", "fine-tun", "pre-train", "report", "validat", "demonstrat", "SOTA",
+              "score")
+_METRIC_CUES = ("accurac", "Accuracy", "precision", "recall", "Precision", "Recall", "F1", "F-", "BLEU", "Bleu",
+                "ROUGE", "METEOR", "CIDEr", "SPICE", "TER", "WER", "CER", "perplexity", "Perplexity", "mAP", "AUC",
+                "ROC-AUC", "AUROC", "mIoU", "PSNR", "SSIM", "LPIPS", "FID", "MRR", "NDCG", "Hits@", "EM",
+                "exact match", "word error rate", "character error rate", "error rate", "MSE", "RMSE", "MAE",
+                "LAS", "UAS", "Spearman", "Pearson correlation", "success rate")
 
 
-def _has(text: str, needles: tuple[str, ...]) -> bool:
-    return any(needle in text for needle in needles)
+def _scan(pattern: re.Pattern[str], text: str, cues: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern.finditer(text)``, for a pattern whose every match starts with one of ``cues``.
+
+    ``str.find`` jumps straight to the few places where a cue word occurs; the regex engine would try
+    its alternatives at nearly every character. Matches are tried in order and never overlap, as with
+    ``finditer``.
+
+    Examples:
+        >>> text = "F1 and F-1 or xF1, top-1 accuracy; recall"
+        >>> [m.group() for m in _scan(_METRIC, text, _METRIC_CUES)] == [m.group() for m in _METRIC.finditer(text)]
+        True
+    """
+    starts: set[int] = set()
+    for cue in cues:
+        at = text.find(cue)
+        while at >= 0:
+            starts.add(at)
+            at = text.find(cue, at + 1)
+    done = 0
+    for start in sorted(starts):
+        if start >= done and (m := pattern.match(text, start)):
+            done = max(m.end(), start + 1)
+            yield m
 
 
 def _shape_trigger(text: str, start: int, end: int) -> bool:
@@ -506,7 +542,7 @@ class PatternFinder:
         """Set the patterns span group of ``doc``."""
         spans, scores, roles, cues = [], [], [], []
         if len(doc):
-            for cand in _select(find_candidates(doc.text)):
+            for cand in _select(find_candidates(doc_text(doc))):
                 span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                 if span is None or spans and span.start < spans[-1].end:
                     continue

@@ -457,9 +457,10 @@ def unify_paper(mentions: Sequence[Mention]) -> list[Mention]:
     """
     remap: dict[str, str] = {}
     for m in mentions:
-        if m.key != canonical_key(m.text):
-            remap.setdefault(canonical_key(m.text), m.key)
-    keyed = [replace(m, key=remap.get(m.key, m.key)) for m in mentions]
+        own = canonical_key(m.text)
+        if m.key != own:
+            remap.setdefault(own, m.key)
+    keyed = [replace(m, key=remap[m.key]) if m.key in remap else m for m in mentions]
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     proposed: set[str] = set()
     for m in keyed:
@@ -467,9 +468,11 @@ def unify_paper(mentions: Sequence[Mention]) -> list[Mention]:
         if m.role == "proposed":
             proposed.add(m.key)
     labels = {key: max(sorted(v), key=lambda lab: v[lab]) for key, v in votes.items()}
-    return [
-        replace(m, label=labels[m.key], role="proposed" if m.key in proposed else m.role) for m in keyed
-    ]
+    out = []
+    for m in keyed:
+        label, role = labels[m.key], "proposed" if m.key in proposed else m.role
+        out.append(m if (m.label, m.role) == (label, role) else replace(m, label=label, role=role))
+    return out
 
 
 @extractor(
