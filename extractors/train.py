@@ -423,6 +423,9 @@ def _wants_vectors(config: Path, overrides: Mapping[str, object]) -> bool:
 def install_model(model_dir: Path, target: Path | None = None) -> Path:
     """Copy a trained model into the package's ``data/ner`` folder (or ``target``), replacing it.
 
+    The training run's file paths (corpora, vectors) are cleared from the copied ``config.cfg``: they
+    point into the machine that trained it and loading never reads them.
+
     Raises:
         CitekgError: ``model_dir`` holds no spaCy pipeline (no ``config.cfg``).
     """
@@ -437,4 +440,11 @@ def install_model(model_dir: Path, target: Path | None = None) -> Path:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(model_dir, target)
+    from spacy.util import load_config
+
+    config = load_config(target / "config.cfg", interpolate=False)
+    for section, key in (("paths", "train"), ("paths", "dev"), ("paths", "vectors"), ("initialize", "vectors")):
+        if key in config.get(section, {}):
+            config[section][key] = None
+    config.to_disk(target / "config.cfg")
     return target

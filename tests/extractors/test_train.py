@@ -264,6 +264,7 @@ def test_tiny_training_run(tmp_path):
     assert set(meta["label_precision"]) == {"method", "dataset", "task", "metric"}
     assert meta["alignment"]["scierc"]["train"]["kept"] == 24
     installed = install_model(best, tmp_path / "installed")
+    assert str(tmp_path) not in (installed / "config.cfg").read_text(encoding="utf-8")
     doc = NerTagger("citekg.ner", installed)(NLP("We train BERT on SQuAD for question answering."))
     assert set(doc.spans) == {"citekg.ner"} and not doc.ents
 
