@@ -27,9 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tabulate import tabulate
-
 from citekg.model import Paper
+from tabulate import tabulate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CITEKG_SHARED", REPO.parent / "shared"))
@@ -68,7 +67,9 @@ def _cpu(children: bool) -> float:
     return cpu
 
 
-def best_rate(run: Callable[[], Any], count: int, repeat: int, *, children: bool = False) -> tuple[float, float]:
+def best_rate(
+    run: Callable[[], Any], count: int, repeat: int, *, children: bool = False
+) -> tuple[float, float]:
     """Best wall and CPU items/s over ``repeat`` runs of ``run()``, which handles ``count`` items."""
     best_wall = best_cpu = 0.0
     for _ in range(repeat):
@@ -143,11 +144,10 @@ def main(argv: list[str] | None = None) -> int:
 
         def add(stage: str, rates: tuple[float, float], label: str = label, n: int = n) -> None:
             rows.append([label, stage, n, rates[0], rates[1]])
-            label = ""
 
-        add("tokenizer only", best_rate(lambda: [full.make_doc(t) for t in texts], n, args.repeat))
-        add("fast (rules)", best_rate(lambda: list(extract(papers, nlp=fast)), n, args.repeat))
-        add("full", best_rate(lambda: list(extract(papers, nlp=full)), n, args.repeat))
+        add("tokenizer only", best_rate(lambda t=texts: [full.make_doc(x) for x in t], n, args.repeat))
+        add("fast (rules)", best_rate(lambda p=papers: list(extract(p, nlp=fast)), n, args.repeat))
+        add("full", best_rate(lambda p=papers: list(extract(p, nlp=full)), n, args.repeat))
         if not args.no_components:
             for name, wall, cpu in component_rates(full, texts, args.repeat):
                 add(f"  {name} alone", (wall * n / len(texts), cpu * n / len(texts)))
@@ -159,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 rows.append([label, f"full, workers={workers}", len(many), *rates])
     print(f"citekg extraction speed ({os.cpu_count()} CPUs); best of {args.repeat}")
-    print(tabulate(rows, headers=["corpus", "stage", "papers", "papers/s wall", "papers/s CPU"], floatfmt=",.0f"))
+    shown = [[row[0] if i == 0 or rows[i - 1][0] != row[0] else "", *row[1:]] for i, row in enumerate(rows)]
+    print(
+        tabulate(
+            shown, headers=["corpus", "stage", "papers", "papers/s wall", "papers/s CPU"], floatfmt=",.0f"
+        )
+    )
     print("units: SciERC and trending one abstract (trending: + title); SciER one sentence.")
     print("component rows: that component's own time; per paper (title and abstract Docs together).")
     for fast_flag, name in ((True, "fast"), (False, "full")):

@@ -95,9 +95,7 @@ def best_long_form(short: str, candidate: str) -> str | None:
             s -= 1
             continue
         # the first character must start a word; the others may sit anywhere
-        while c >= 0 and (
-            candidate[c].lower() != char or (s == 0 and c > 0 and candidate[c - 1].isalnum())
-        ):
+        while c >= 0 and (candidate[c].lower() != char or (s == 0 and c > 0 and candidate[c - 1].isalnum())):
             c -= 1
         if c < 0:
             return None
@@ -177,7 +175,9 @@ def find_pairs(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
             long = best_long_form(head, window) if window else None
             if long and _valid_pair(head, long):
                 start = offset + len(window) - len(long)
-                pairs.append(((start, start + len(long)), (inner_start + lead, inner_start + lead + len(head))))
+                pairs.append(
+                    ((start, start + len(long)), (inner_start + lead, inner_start + lead + len(head)))
+                )
             continue
         # reverse pattern: "SF (long form)"
         words = inner.split()

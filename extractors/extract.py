@@ -90,9 +90,7 @@ def _own_ids(paper: Paper) -> set[str]:
     return own
 
 
-def _mentions_of(
-    paper: Paper, field: str, doc: Doc, infos: list[tuple[ExtractorInfo, str]]
-) -> list[Mention]:
+def _mentions_of(paper: Paper, field: str, doc: Doc, infos: list[tuple[ExtractorInfo, str]]) -> list[Mention]:
     """Mentions of one field: the resolved group when the pipeline has a resolver, else every mention group."""
     resolved = [(info, key) for info, key in infos if info.name == "resolver"]
     groups = resolved or [(info, key) for info, key in infos if info.output == "mentions"]
@@ -124,11 +122,12 @@ def _mentions_of(
     return mentions
 
 
-def _cross_field(paper: Paper, docs: dict[str, Doc], mentions: list[Mention], calibration: Any) -> list[Mention]:
+def _cross_field(
+    paper: Paper, docs: dict[str, Doc], mentions: list[Mention], calibration: Any
+) -> list[Mention]:
     """Mark, in each field, the names the other field found (a title's "MEND" in its abstract)."""
-    from spacy.attrs import ORTH
-
     from citekg.extractors.resolver import _occurrences, _repeatable, evidence
+    from spacy.attrs import ORTH
 
     added = []
     orths_of: dict[str, list[int]] = {}
@@ -158,14 +157,25 @@ def _cross_field(paper: Paper, docs: dict[str, Doc], mentions: list[Mention], ca
             source = names[tuple(here_orths[start_token:end_token])]
             confidence = calibration.confidence(evidence(["resolver"], source.label)) if calibration else 0.5
             added.append(
-                replace(source, start=start, end=end, field=field, confidence=round(confidence, 4), extractor="resolver")
+                replace(
+                    source,
+                    start=start,
+                    end=end,
+                    field=field,
+                    confidence=round(confidence, 4),
+                    extractor="resolver",
+                )
             )
             here.append((start, end))
     return mentions + added
 
 
 def _convert(
-    paper: Paper, docs: dict[str, Doc], infos: list[tuple[ExtractorInfo, str]], version: str, calibration: Any = None
+    paper: Paper,
+    docs: dict[str, Doc],
+    infos: list[tuple[ExtractorInfo, str]],
+    version: str,
+    calibration: Any = None,
 ) -> Extraction:
     from citekg.extractors.links import classify_url
 
@@ -179,7 +189,9 @@ def _convert(
                 continue
             for span in doc.spans.get(spans_key, ()):
                 link = classify_url(span.text)
-                links.append(replace(link, kind=span.label_, start=span.start_char, end=span.end_char, field=field))
+                links.append(
+                    replace(link, kind=span.label_, start=span.start_char, end=span.end_char, field=field)
+                )
     if any(info.name == "resolver" for info, _ in infos):
         from citekg.extractors.resolver import unify_paper
 
@@ -232,7 +244,12 @@ def extract(
     infos = _pipeline_infos(nlp)
     version = extractor_version(nlp)
     calibration = next(
-        (getattr(nlp.get_pipe(name), "calibration", None) for name in nlp.pipe_names if name == "citekg_resolver"), None
+        (
+            getattr(nlp.get_pipe(name), "calibration", None)
+            for name in nlp.pipe_names
+            if name == "citekg_resolver"
+        ),
+        None,
     )
     iterator = iter(papers)
     while batch := list(islice(iterator, batch_size)):

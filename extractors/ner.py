@@ -25,10 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import spacy
-from spacy.tokens import Doc, Span
-
 from citekg.errors import CitekgError
 from citekg.extractors._registry import extractor
+from spacy.tokens import Doc, Span
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -95,7 +94,9 @@ class _NoTokenizer:
     """Stands in for the model's tokenizer when only its ``ner`` pipe is needed."""
 
     def __call__(self, text: str) -> Doc:
-        raise CitekgError("this NER model was loaded without its tokenizer (load_model(tokenizer=False)); tag Docs")
+        raise CitekgError(
+            "this NER model was loaded without its tokenizer (load_model(tokenizer=False)); tag Docs"
+        )
 
 
 @spacy.registry.tokenizers(_NO_TOKENIZER)
@@ -114,7 +115,7 @@ def _key(text: str) -> str:
 
 
 def _openblas_thread_setter() -> Callable[[int], int] | None:
-    """numpy's bundled OpenBLAS ``openblas_set_num_threads_local`` (the calling thread only), if present.
+    """Numpy's bundled OpenBLAS ``openblas_set_num_threads_local`` (the calling thread only), if present.
 
     The NER's matrix products are 2-3 times faster in numpy's OpenBLAS on one thread than in blis, which
     thinc uses by default; with OpenBLAS's own threads they are slower (small matrices). So the tagger

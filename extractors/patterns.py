@@ -110,7 +110,9 @@ _HEAD_TYPE = {
 }
 _HEAD_TYPE["set"] = "dataset"
 # heads after which the dataset's own name stops (the head word is not part of the span)
-_DATASET_CUE = "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments|simulator|treebank"
+_DATASET_CUE = (
+    "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments|simulator|treebank"
+)
 
 # Mixed-case words that are not entities: organisations, tools, people's name prefixes.
 _NOT_NAMES = frozenset(
@@ -200,14 +202,22 @@ def head_type(phrase: str) -> str | None:
 # -- the rules ------------------------------------------------------------------------------------------
 
 _NAME = r"[A-Za-z][\w.+]*(?:-[\w.+]+)*"  # one word of a name, hyphen parts included
-_TITLE_SEQ = r"(?:[A-Z][\w'+]*(?:-[\w+]+)*)(?:\s+(?:of|for|with|and|to|via|in|on)?\s*[A-Z][\w'+]*(?:-[\w+]+)*){0,5}"
+_TITLE_SEQ = (
+    r"(?:[A-Z][\w'+]*(?:-[\w+]+)*)(?:\s+(?:of|for|with|and|to|via|in|on)?\s*[A-Z][\w'+]*(?:-[\w+]+)*){0,5}"
+)
 _ADJ = r"(?:(?:a|an|the|our|two|three|new|novel|simple|general|unified|first|large-scale|lightweight|efficient|effective|scalable|powerful|principled|generic|flexible|fast|robust)\s+)*"
 _PROPOSE = re.compile(
     r"(?:propose|introduce|present|develop|design|devise|build|construct|release|create|contribute|curate|"
     r"collect|name|call|term|dub)[sd]?\s+" + _ADJ + r"(?P<name>" + _TITLE_SEQ + r"|" + _NAME + r")"
 )
 _SUBJECT = re.compile(r"(?:\b[Ww]e|[Tt]his (?:paper|work|study|article)|[Hh]ere,?(?: we)?)\s+(?:\w+ly\s+)?$")
-_CALLED = re.compile(r"\b(?:called|named|dubbed|termed|coined|denoted as|referred to as)\s+(?P<name>" + _TITLE_SEQ + r"|" + _NAME + r")")
+_CALLED = re.compile(
+    r"\b(?:called|named|dubbed|termed|coined|denoted as|referred to as)\s+(?P<name>"
+    + _TITLE_SEQ
+    + r"|"
+    + _NAME
+    + r")"
+)
 _OURS = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work))\b")
 _DATASET_HEAD = re.compile(r"(?:" + _DATASET_CUE + r")\b")
 _EVAL = re.compile(
@@ -217,7 +227,9 @@ _EVAL = re.compile(
     r"(?P<list>[^.;:()\[\]]{1,160})"
 )
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as)\s+")
-_LIST_STOP = re.compile(r"\s+(?:with|using|by|for|in|to|via|on|at|from|under|when|where|which|that|than|as)\s+")
+_LIST_STOP = re.compile(
+    r"\s+(?:with|using|by|for|in|to|via|on|at|from|under|when|where|which|that|than|as)\s+"
+)
 _LIST_HEAD = re.compile(r"(?:\s+(?:" + _DATASET_CUE + r"|data|test sets?|splits?))+$")
 _OUTPERFORMS = re.compile(r"(?:outperform|surpass|beat)(?:s|es|ed)?\b")
 _SHAPE_TRIGGER = re.compile(r"[A-Z0-9]+")
@@ -242,16 +254,21 @@ _METRIC = re.compile(r"(?P<name>" + _METRICS + r"(?:\s+scores?)?)(?![\w-])")
 _TOP_K = re.compile(r"[Tt]op-\d+\s+\Z")  # "top-1 accuracy": searched right before a metric name
 _IN_TERMS = re.compile(r"\bin terms of\s+(?P<name>[\w-]+(?:\s+[\w-]+)?)")
 _TITLE_PREFIX = re.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s+[\w.+-]+){0,3}?)\s*:\s+(?P<rest>\S.*)$", re.S)
-_TITLE_STOP = frozenset("abstract background introduction results conclusion conclusions note review survey "
-                        "position objective objectives methods motivation purpose keywords summary aim aims "
-                        "context problem findings tl;dr".split())
+_TITLE_STOP = frozenset(
+    "abstract background introduction results conclusion conclusions note review survey "
+    "position objective objectives methods motivation purpose keywords summary aim aims "
+    "context problem findings tl;dr".split()
+)
+
+
+_MODIFIER = re.compile(r"[A-Za-z][\w-]*")
 
 
 def _strip_modifiers(words: list[str], keep_head: int = 1) -> list[str]:
     """Keep the head words and the modifiers right before them that are not function words."""
     kept = words[len(words) - keep_head :]
     for word in reversed(words[: len(words) - keep_head]):
-        if word.lower() in _STOP or not re.fullmatch(r"[A-Za-z][\w-]*", word) or word[0].isupper() and not kept:
+        if word.lower() in _STOP or not _MODIFIER.fullmatch(word) or word[0].isupper() and not kept:
             break
         kept.insert(0, word)
     return kept
@@ -271,10 +288,15 @@ def _looks_like_name(name: str) -> bool:
         return False
     if len(words) == 1:
         word = words[0]
-        return is_name_shaped(word) or (word.isupper() and len(word) >= 2 and word.isalpha()) or (
-            word[0].isupper() and len(word) >= 3 and word.lower() not in _STOP
+        return (
+            is_name_shaped(word)
+            or (word.isupper() and len(word) >= 2 and word.isalpha())
+            or (word[0].isupper() and len(word) >= 3 and word.lower() not in _STOP)
         )
-    return all(w[0].isupper() or w[0].isdigit() or w in {"of", "for", "with", "and", "to", "via", "in", "on"} for w in words)
+    return all(
+        w[0].isupper() or w[0].isdigit() or w in {"of", "for", "with", "and", "to", "via", "in", "on"}
+        for w in words
+    )
 
 
 def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
@@ -298,7 +320,6 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
     """
     found: list[Candidate] = []
 
-
     def add(start: int, end: int, label: str, role: str, cue: str) -> None:
         while end > start and text[end - 1] in ".,;:)":
             end -= 1
@@ -314,7 +335,11 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             label = "dataset" if re.search(r"\b(?:dataset|benchmark|corpus|suite)\b", rest[:60]) else "method"
             add(m.start("name"), m.start("name") + len(name), label, "proposed", "title")
     for m in _scan(_PROPOSE, text, _PROPOSE_CUES):
-        if m.start() and text[m.start() - 1].isalnum() or not _SUBJECT.search(text, max(0, m.start() - 30), m.start()):
+        if (
+            m.start()
+            and text[m.start() - 1].isalnum()
+            or not _SUBJECT.search(text, max(0, m.start() - 30), m.start())
+        ):
             continue
         name = _name_words(m.group("name"))
         if _looks_like_name(name):
@@ -329,7 +354,13 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             ours = _OURS.search(text, sentence_start, m.start()) is not None
             before = text[sentence_start : m.start()].lower()
             label = _label_after(before[-40:], last=True) or head_type(name) or "method"
-            add(m.start("name"), m.start("name") + len(name), _fold(label), "proposed" if ours else "used", "called")
+            add(
+                m.start("name"),
+                m.start("name") + len(name),
+                _fold(label),
+                "proposed" if ours else "used",
+                "called",
+            )
     for m in _scan(_DATASET_HEAD, text, _DATASET_CUES):
         words = _words_before(text, m.start(), 4)
         tail: list[tuple[int, int, str]] = []
@@ -407,7 +438,11 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
     for m in _X_TASK.finditer(text) if "task" in text else ():
         words = _words_before(text, m.start(), 3)
         kept = _strip_modifiers([w[2] for w in words], keep_head=0)
-        if kept and " ".join(kept).lower() not in _STOP and not any(w.lower() in _HEAD_TYPE for w in kept[:-1]):
+        if (
+            kept
+            and " ".join(kept).lower() not in _STOP
+            and not any(w.lower() in _HEAD_TYPE for w in kept[:-1])
+        ):
             add(words[len(words) - len(kept)][0], words[-1][1], "task", "used", "task")
     for m in _scan(_METRIC, text, _METRIC_CUES):
         start = m.start()
@@ -427,18 +462,93 @@ _BARE_TASKS = frozenset("parsing summarization translation classification segmen
 
 
 # The literal words every match of a rule starts with (see _scan).
-_PROPOSE_CUES = ("propose", "introduce", "present", "develop", "design", "devise", "build", "construct", "release",
-                 "create", "contribute", "curate", "collect", "name", "call", "term", "dub")
+_PROPOSE_CUES = (
+    "propose",
+    "introduce",
+    "present",
+    "develop",
+    "design",
+    "devise",
+    "build",
+    "construct",
+    "release",
+    "create",
+    "contribute",
+    "curate",
+    "collect",
+    "name",
+    "call",
+    "term",
+    "dub",
+)
 _CALLED_CUES = ("called", "named", "dubbed", "termed", "coined", "denoted as", "referred to as")
 _DATASET_CUES = ("dataset", "benchmark", "corpus", "corpora", "suite", "environment", "simulator", "treebank")
-_EVAL_CUES = ("evaluat", "experiment", "test", "benchmark", "result", "outperform", "achiev", "state-of-the-art",
-              "perform", "accuracy", "train", "fine-tun", "pre-train", "report", "validat", "demonstrat", "SOTA",
-              "score")
-_METRIC_CUES = ("accurac", "Accuracy", "precision", "recall", "Precision", "Recall", "F1", "F-", "BLEU", "Bleu",
-                "ROUGE", "METEOR", "CIDEr", "SPICE", "TER", "WER", "CER", "perplexity", "Perplexity", "mAP", "AUC",
-                "ROC-AUC", "AUROC", "mIoU", "PSNR", "SSIM", "LPIPS", "FID", "MRR", "NDCG", "Hits@", "EM",
-                "exact match", "word error rate", "character error rate", "error rate", "MSE", "RMSE", "MAE",
-                "LAS", "UAS", "Spearman", "Pearson correlation", "success rate")
+_EVAL_CUES = (
+    "evaluat",
+    "experiment",
+    "test",
+    "benchmark",
+    "result",
+    "outperform",
+    "achiev",
+    "state-of-the-art",
+    "perform",
+    "accuracy",
+    "train",
+    "fine-tun",
+    "pre-train",
+    "report",
+    "validat",
+    "demonstrat",
+    "SOTA",
+    "score",
+)
+_METRIC_CUES = (
+    "accurac",
+    "Accuracy",
+    "precision",
+    "recall",
+    "Precision",
+    "Recall",
+    "F1",
+    "F-",
+    "BLEU",
+    "Bleu",
+    "ROUGE",
+    "METEOR",
+    "CIDEr",
+    "SPICE",
+    "TER",
+    "WER",
+    "CER",
+    "perplexity",
+    "Perplexity",
+    "mAP",
+    "AUC",
+    "ROC-AUC",
+    "AUROC",
+    "mIoU",
+    "PSNR",
+    "SSIM",
+    "LPIPS",
+    "FID",
+    "MRR",
+    "NDCG",
+    "Hits@",
+    "EM",
+    "exact match",
+    "word error rate",
+    "character error rate",
+    "error rate",
+    "MSE",
+    "RMSE",
+    "MAE",
+    "LAS",
+    "UAS",
+    "Spearman",
+    "Pearson correlation",
+    "success rate",
+)
 
 
 def _scan(pattern: re.Pattern[str], text: str, cues: tuple[str, ...]) -> Iterator[re.Match[str]]:
@@ -475,7 +585,11 @@ def _shape_trigger(text: str, start: int, end: int) -> bool:
         return True  # inner capital (LocalMamba), letters with digits (T5, GPT-4o, wav2vec)
     if run.isalpha() and len(run) >= 2 and after == "-":
         return True  # BERT-large
-    return after.islower() and end + 1 < len(text) and any(c.isupper() or c.isdigit() for c in text[end : end + 12].split(" ")[0])
+    return (
+        after.islower()
+        and end + 1 < len(text)
+        and any(c.isupper() or c.isdigit() for c in text[end : end + 12].split(" ")[0])
+    )
 
 
 def _words_before(text: str, pos: int, n: int) -> list[tuple[int, int, str]]:
@@ -542,12 +656,13 @@ class PatternFinder:
         """Set the patterns span group of ``doc``."""
         spans, scores, roles, cues = [], [], [], []
         if len(doc):
-            for cand in _select(find_candidates(doc_text(doc))):
+            text = doc_text(doc)
+            for cand in _select(find_candidates(text)):
                 span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                 if span is None or spans and span.start < spans[-1].end:
                     continue
                 span.label_ = cand.label
-                span.id_ = entity_key(span.text)
+                span.id_ = entity_key(text[span.start_char : span.end_char])
                 spans.append(span)
                 scores.append(CUES[cand.cue][0])
                 roles.append(cand.role)

@@ -37,14 +37,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from citekg.extractors._registry import extractor, list_extractors
-from citekg.extractors.lexicon import entity_key
+from citekg.extractors.nlp import doc_text
 from citekg.extractors.patterns import head_type
 
 if TYPE_CHECKING:
+    from citekg.model import Mention
     from spacy.language import Language
     from spacy.tokens import Doc
-
-    from citekg.model import Mention
 
 __all__ = [
     "BOUNDARY_PRIORITY",
@@ -305,10 +304,15 @@ class Resolver:
             votes: dict[str, float] = defaultdict(float)
             for i in inside:
                 # a bare shape only guesses its type ("FSS-1000" looks like a method): half a vote
-                votes[i.label] += self.calibration.weight(i.source, i.label) * (0.5 if i.source == "patterns:shape" else 1.0)
+                votes[i.label] += self.calibration.weight(i.source, i.label) * (
+                    0.5 if i.source == "patterns:shape" else 1.0
+                )
             label = max(sorted(votes), key=lambda lab: votes[lab])
-            lexicon = next((i for i in inside if i.source == "lexicon" and (i.start, i.end) == (best.start, best.end)), None)
-            text = doc[best.start : best.end].text
+            lexicon = next(
+                (i for i in inside if i.source == "lexicon" and (i.start, i.end) == (best.start, best.end)),
+                None,
+            )
+            text = _span_text(doc, best.start, best.end)
             ner = [i.ner_score for i in inside if i.ner_score is not None]
             resolved.append(
                 _Resolved(
@@ -363,7 +367,7 @@ class Resolver:
         by_seq: dict[tuple[int, ...], _Resolved] = {}
         for r in resolved:
             seq = tuple(orths[r.start : r.end])
-            if seq not in by_seq and _repeatable(doc[r.start : r.end].text):
+            if seq not in by_seq and _repeatable(_span_text(doc, r.start, r.end)):
                 by_seq[seq] = r
         if not by_seq:
             return
@@ -376,6 +380,12 @@ class Resolver:
             taken.append((start, end))
 
 
+def _span_text(doc: Doc, start: int, end: int) -> str:
+    """``doc[start:end].text``, sliced from the Doc's text instead of joined from new Token objects."""
+    span = doc[start:end]
+    return doc_text(doc)[span.start_char : span.end_char]
+
+
 def _same(r: _Resolved, span: Any) -> bool:
     return (r.start, r.end) == (span.start, span.end)
 
@@ -386,12 +396,17 @@ def _priority(source: str) -> int:
 
 def _repeatable(text: str) -> bool:
     """Names worth looking for again: with a capital or a digit (not plain words) and 2+ characters."""
-    return len(text) >= 2 and any(c.isupper() or c.isdigit() for c in text) and not text.istitle() or (
-        len(text.split()) >= 2 and any(c.isupper() for c in text)
+    return (
+        len(text) >= 2
+        and any(c.isupper() or c.isdigit() for c in text)
+        and not text.istitle()
+        or (len(text.split()) >= 2 and any(c.isupper() for c in text))
     )
 
 
-def _occurrences(doc: Doc, names: Iterable[tuple[int, ...]], orths: list[int] | None = None) -> list[tuple[int, int]]:
+def _occurrences(
+    doc: Doc, names: Iterable[tuple[int, ...]], orths: list[int] | None = None
+) -> list[tuple[int, int]]:
     """Token offsets where a name (a sequence of ORTH ids) occurs in ``doc``, longest names first.
 
     An occurrence glued to a hyphen ("Tiny-ImageNet") names something else and is skipped.

@@ -15,15 +15,25 @@ def _pairs(text: str) -> list[tuple[str, str]]:
     "text, expected",
     [
         ("We use the Next Generation Simulation (NGSIM) data.", [("Next Generation Simulation", "NGSIM")]),
-        ("a novel Recurrent Convolutional Network (RCN) for video", [("Recurrent Convolutional Network", "RCN")]),
+        (
+            "a novel Recurrent Convolutional Network (RCN) for video",
+            [("Recurrent Convolutional Network", "RCN")],
+        ),
         ("Deep Interest Network (DIN) models user interest.", [("Deep Interest Network", "DIN")]),
-        ("three dimensional convolutional neural networks (CNNs) have", [("convolutional neural networks", "CNNs")]),
+        (
+            "three dimensional convolutional neural networks (CNNs) have",
+            [("convolutional neural networks", "CNNs")],
+        ),
         ("a hidden Markov model (HMM; Rabiner 1989) is", [("hidden Markov model", "HMM")]),
         ("We train a CNN (convolutional neural network) here.", [("convolutional neural network", "CNN")]),
-        ("statistical machine translation (SMT) and word error rate (WER)",
-         [("statistical machine translation", "SMT"), ("word error rate", "WER")]),
-        ("the Model Editor Networks with Gradient Decomposition (MEND) approach",
-         [("Model Editor Networks with Gradient Decomposition", "MEND")]),
+        (
+            "statistical machine translation (SMT) and word error rate (WER)",
+            [("statistical machine translation", "SMT"), ("word error rate", "WER")],
+        ),
+        (
+            "the Model Editor Networks with Gradient Decomposition (MEND) approach",
+            [("Model Editor Networks with Gradient Decomposition", "MEND")],
+        ),
     ],
 )
 def test_find_pairs(text: str, expected: list[tuple[str, str]]) -> None:
@@ -66,8 +76,19 @@ def test_best_long_form(short: str, candidate: str, expected: str | None) -> Non
 
 @pytest.mark.parametrize(
     "text, ok",
-    [("NGSIM", True), ("CNNs", True), ("GPT-4o", True), ("i", False), ("ii", False), ("2019", False),
-     ("e.g.", False), ("see Fig", False), ("a b c", False), ("ABCDEFGHIJK", False), ("we", False)],
+    [
+        ("NGSIM", True),
+        ("CNNs", True),
+        ("GPT-4o", True),
+        ("i", False),
+        ("ii", False),
+        ("2019", False),
+        ("e.g.", False),
+        ("see Fig", False),
+        ("a b c", False),
+        ("ABCDEFGHIJK", False),
+        ("we", False),
+    ],
 )
 def test_is_short_form(text: str, ok: bool) -> None:
     assert is_short_form(text) is ok
@@ -76,7 +97,9 @@ def test_is_short_form(text: str, ok: bool) -> None:
 def test_component_writes_both_forms_with_one_key() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("citekg_abbreviations")
-    doc = nlp("We propose a Deep Interest Network (DIN). It uses the Next Generation Simulation (NGSIM) data.")
+    doc = nlp(
+        "We propose a Deep Interest Network (DIN). It uses the Next Generation Simulation (NGSIM) data."
+    )
     got = [(s.text, s.label_, s.id_) for s in doc.spans["citekg.abbreviations"]]
     assert got == [
         ("Deep Interest Network", "long_form", "din"),
@@ -90,3 +113,49 @@ def test_component_no_parenthesis() -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("citekg_abbreviations")
     assert list(nlp("We propose a network without brackets.").spans["citekg.abbreviations"]) == []
+
+
+def _window_full_scan(text: str, end: int, max_words: int) -> tuple[int, str]:
+    """The window as first written: every boundary from the start of the text is scanned."""
+    import re
+
+    left = text[:end]
+    cut = 0
+    for match in re.finditer(r"[.!?](?=\s|$)|[;:,()\[\]{}]", left):
+        cut = match.end()
+    words = list(re.finditer(r"\S+", left[cut:]))[-max_words:]
+    if not words:
+        return end, ""
+    return cut + words[0].start(), left[cut + words[0].start() :].rstrip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A " + "very " * 200 + "Next Generation Simulation (NGSIM)",  # no boundary in the scanned stretch
+        "x" * 500 + " Next Generation Simulation (NGSIM)",  # a long word before a short clause
+        "First. " + "y" * 300 + " Recurrent Convolutional Network (RCN)",
+        "Short, Recurrent Convolutional Network (RCN)",
+        "(NGSIM)",
+        "end of sentence. (RCN)",
+    ],
+)
+def test_window_scans_locally_as_the_full_scan(text: str) -> None:
+    from citekg.extractors.abbreviations import _window
+
+    end = text.rindex("(")
+    for max_words in (1, 3, 7, 15):
+        assert _window(text, end, max_words) == _window_full_scan(text, end, max_words)
+
+
+def test_find_pairs_in_a_long_text_finds_every_pair() -> None:
+    text = " ".join(
+        f"the Next Generation Simulation (NGSIM) number {i} and a Recurrent Convolutional Network (RCN)."
+        for i in range(200)
+    )
+    pairs = find_pairs(text)
+    assert len(pairs) == 400
+    assert {text[a:b] for (a, b), _ in pairs} == {
+        "Next Generation Simulation",
+        "Recurrent Convolutional Network",
+    }

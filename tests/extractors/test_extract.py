@@ -77,7 +77,12 @@ def test_extract_mentions(extractions: list[Extraction]) -> None:
         ("abstract", "dataset", "coco", "MS COCO", "used"),
     }
     assert all(0.0 <= m.confidence <= 1.0 for m in extractions[0].mentions)
-    assert {m.extractor for m in extractions[0].mentions} <= {"lexicon", "patterns", "lexicon,patterns", "resolver"}
+    assert {m.extractor for m in extractions[0].mentions} <= {
+        "lexicon",
+        "patterns",
+        "lexicon,patterns",
+        "resolver",
+    }
     assert {(m.field, m.text) for m in extractions[2].mentions} == {
         ("title", "ImageNet"),
         ("abstract", "ImageNet"),
@@ -151,7 +156,9 @@ def test_extract_is_byte_identical(fast: bool) -> None:
 
     def run(batch_size: int) -> str:
         nlp = build_nlp(fast=fast)
-        return "\n".join(json.dumps(e.to_dict(), sort_keys=True) for e in extract(papers, nlp=nlp, batch_size=batch_size))
+        return "\n".join(
+            json.dumps(e.to_dict(), sort_keys=True) for e in extract(papers, nlp=nlp, batch_size=batch_size)
+        )
 
     assert run(1) == run(64)
 
@@ -188,3 +195,39 @@ def test_extract_trending_corpus(nlp, trending_path: Path) -> None:
             assert getattr(extraction.paper, lk.field)[lk.start : lk.end] == lk.url
         for m in extraction.mentions:
             assert getattr(extraction.paper, m.field)[m.start : m.end] == m.text
+
+
+@pytest.mark.parametrize("workers", [0, -1])
+def test_extract_rejects_bad_workers(workers: int) -> None:
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        list(extract(PAPERS, workers=workers))
+
+
+def test_extract_workers_equal_one_process(nlp) -> None:
+    """Two worker processes rebuild the pipeline from its config; output and order are unchanged."""
+    papers = [
+        Paper(id=f"{p.id}#{i}", title=p.title, abstract=p.abstract, ids=p.ids, links=p.links)
+        for i in range(7)
+        for p in PAPERS
+    ]
+
+    def lines(**options: object) -> list[str]:
+        return [json.dumps(e.to_dict(), sort_keys=True) for e in extract(papers, nlp=nlp, **options)]
+
+    one = lines(batch_size=64)
+    assert lines(batch_size=2, workers=2) == one
+    assert [json.loads(line)["paper"]["id"] for line in one] == [p.id for p in papers]
+
+
+def test_extract_empty_fields_skip_the_pipeline(nlp) -> None:
+    """A paper without title or abstract comes out as if its empty field had been run through."""
+    for paper in (
+        Paper(id="a", title="", abstract="We fine-tune BERT on GLUE."),
+        Paper(id="b", title="BERT on GLUE"),
+    ):
+        (got,) = extract([paper], nlp=nlp)
+        field = "abstract" if paper.abstract else "title"
+        assert got.mentions and {m.field for m in got.mentions} == {field}
+        assert {m.text for m in got.mentions} >= {"BERT", "GLUE"}
+    (empty,) = extract([Paper(id="c", title="")], nlp=nlp)
+    assert empty.mentions == () and empty.links == ()

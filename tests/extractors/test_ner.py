@@ -70,7 +70,10 @@ def test_finds_typical_names(nlp):
     [
         ("However, we show that the approach works.", {"However", "we", "approach"}),
         ("Recent work uses a model and a method.", {"Recent", "model", "method"}),
-        ("Code is at https://example.org/x and results in 2021 were 93.4.", {"https://example.org/x", "2021", "93.4"}),
+        (
+            "Code is at https://example.org/x and results in 2021 were 93.4.",
+            {"https://example.org/x", "2021", "93.4"},
+        ),
     ],
 )
 def test_negative_cases(nlp, text, never):
@@ -103,3 +106,118 @@ def test_model_info_records_training():
     info = model_info()
     assert info["corpora"] and set(info["label_precision"]) == {"method", "dataset", "task", "metric"}
     assert all(0.0 <= p <= 1.0 for p in info["label_precision"].values())
+
+
+@needs_model
+def test_in_place_tagging_equals_the_models_own_pipeline() -> None:
+    """Tagging the pipeline's Docs in place finds what the model finds on its own tokenisation."""
+    from citekg.extractors.ner import load_model
+    from citekg.extractors.nlp import blank_english
+
+    pipeline = blank_english()
+    pipeline.add_pipe("citekg_ner")
+    own = load_model()  # with its tokenizer
+    texts = [t for t in TEXTS if t] * 2
+    docs = list(pipeline.pipe(texts, batch_size=3))
+    for text, doc in zip(texts, docs, strict=True):
+        expected = [
+            (e.start_char, e.end_char, e.label_)
+            for e in own(text).ents
+            if e.label_ in get_extractor("ner").kinds
+        ]
+        assert [(s.start_char, s.end_char, s.label_) for s in doc.spans["citekg.ner"]] == expected
+        assert not doc.ents and not doc.has_annotation("ENT_IOB")
+
+
+@needs_model
+def test_model_without_tokenizer_refuses_text() -> None:
+    from citekg.extractors.ner import load_model
+
+    lean = load_model(tokenizer=False)
+    assert lean is load_model(tokenizer=False) and lean is not load_model()
+    with pytest.raises(CitekgError, match="without its tokenizer"):
+        lean("We use BERT.")
+
+
+TRAIN = [
+    ("We evaluate BERT on SQuAD .", [(12, 16, "method"), (20, 25, "dataset")]),
+    (
+        "Results on ImageNet with ResNet improve accuracy .",
+        [(11, 19, "dataset"), (25, 31, "method"), (40, 48, "metric")],
+    ),
+    ("We study machine translation on WMT14 .", [(9, 28, "task"), (32, 37, "dataset")]),
+    ("LSTM models reach high BLEU on WMT16 .", [(0, 4, "method"), (23, 27, "metric"), (31, 36, "dataset")]),
+]
+
+
+@pytest.fixture(scope="module")
+def vectors_model(tmp_path_factory) -> str:
+    """A tiny NER with floret static vectors, trained to overfit four sentences."""
+    import numpy
+    from citekg.extractors.nlp import blank_english
+    from spacy.training import Example
+    from spacy.vectors import Vectors
+
+    nlp = blank_english()
+    rng = numpy.random.default_rng(0)
+    nlp.vocab.vectors = Vectors(
+        data=rng.random((97, 8), dtype="float32"), mode="floret", hash_count=1, minn=3, maxn=4
+    )
+    tok2vec = {
+        "@architectures": "spacy.HashEmbedCNN.v2",
+        "width": 32,
+        "depth": 1,
+        "embed_size": 500,
+        "window_size": 1,
+        "maxout_pieces": 2,
+        "subword_features": True,
+        "pretrained_vectors": True,
+    }
+    model = {
+        "@architectures": "spacy.TransitionBasedParser.v2",
+        "state_type": "ner",
+        "extra_state_tokens": False,
+        "hidden_width": 32,
+        "maxout_pieces": 2,
+        "use_upper": True,
+        "tok2vec": tok2vec,
+    }
+    nlp.add_pipe("ner", config={"model": model})
+    examples = [Example.from_dict(nlp.make_doc(text), {"entities": ents}) for text, ents in TRAIN]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(60):
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+    nlp.meta["citekg"] = {"label_precision": {"method": 0.5, "dataset": 0.5, "task": 0.5, "metric": 0.5}}
+    path = tmp_path_factory.mktemp("ner-vectors")
+    nlp.to_disk(path)
+    return str(path)
+
+
+def test_static_vectors_reach_the_pipeline(vectors_model: str) -> None:
+    """A model reading static vectors tags the pipeline's Docs as its own pipeline does."""
+    import numpy
+    from citekg.extractors.ner import load_model
+    from citekg.extractors.nlp import blank_english
+    from spacy.vectors import Vectors
+
+    own = load_model(vectors_model)
+    texts = [text for text, _ in TRAIN] + ["We evaluate ResNet on WMT14 ."]
+    expected = [[(e.start_char, e.end_char, e.label_) for e in own(text).ents] for text in texts]
+    assert any(expected), "the tiny model should have learnt something"
+
+    def tagged(pipeline) -> list[list[tuple[int, int, str]]]:
+        docs = list(pipeline.pipe(texts))
+        return [[(s.start_char, s.end_char, s.label_) for s in doc.spans["citekg.ner"]] for doc in docs]
+
+    plain = blank_english()
+    plain.add_pipe("citekg_ner", config={"model": vectors_model})
+    assert tagged(plain) == expected
+    assert plain.vocab.vectors.mode == "floret" and plain.vocab.vectors.shape == own.vocab.vectors.shape
+
+    other = blank_english()  # a vocabulary with other vectors: Docs are tagged through copies
+    other.vocab.vectors = Vectors(
+        data=numpy.ones((5, 3), dtype="float32"), keys=[other.vocab.strings.add(w) for w in "abcde"]
+    )
+    other.add_pipe("citekg_ner", config={"model": vectors_model})
+    assert tagged(other) == expected
+    assert other.vocab.vectors.shape == (5, 3)

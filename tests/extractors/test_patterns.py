@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from citekg.extractors import patterns
 from citekg.extractors.patterns import find_candidates, head_type, is_name_shaped, shape_type
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.fixture(scope="module")
@@ -25,25 +28,47 @@ def _found(nlp, text: str) -> set[tuple[str, str, str]]:
     [
         ("We propose LocalMamba, a visual state space model.", {("LocalMamba", "method", "proposed")}),
         ("In this paper we introduce MEND to edit models.", {("MEND", "method", "proposed")}),
-        ("We present a novel Deep Interest Network (DIN) here.", {("Deep Interest Network", "method", "proposed")}),
+        (
+            "We present a novel Deep Interest Network (DIN) here.",
+            {("Deep Interest Network", "method", "proposed")},
+        ),
         ("Our method, called LoFT, is simple.", {("LoFT", "method", "proposed")}),
         ("Others use a model called LoFT.", {("LoFT", "method", "used")}),
         ("MEND: Fast Model Editing at Scale", {("MEND", "method", "proposed")}),
-        ("DiffAR: Denoising Diffusion Autoregressive Model for Raw Speech", {("DiffAR", "method", "proposed")}),
-        ("RobustBench: a standardized adversarial robustness benchmark", {("RobustBench", "dataset", "proposed")}),
+        (
+            "DiffAR: Denoising Diffusion Autoregressive Model for Raw Speech",
+            {("DiffAR", "method", "proposed")},
+        ),
+        (
+            "RobustBench: a standardized adversarial robustness benchmark",
+            {("RobustBench", "dataset", "proposed")},
+        ),
         ("Results on the Waymo Open dataset are strong.", {("Waymo Open", "dataset", "used")}),
-        ("We evaluate on CIFAR-10, SVHN and STL-10.",
-         {("CIFAR-10", "dataset", "used"), ("SVHN", "dataset", "used"), ("STL-10", "dataset", "used")}),
-        ("We fine-tune Llama-2-7B and GPT-4o.", {("Llama-2-7B", "model", "used"), ("GPT-4o", "model", "used")}),
-        ("BERT-large and T5-XXL are baselines.", {("BERT-large", "model", "used"), ("T5-XXL", "model", "used")}),
+        (
+            "We evaluate on CIFAR-10, SVHN and STL-10.",
+            {("CIFAR-10", "dataset", "used"), ("SVHN", "dataset", "used"), ("STL-10", "dataset", "used")},
+        ),
+        (
+            "We fine-tune Llama-2-7B and GPT-4o.",
+            {("Llama-2-7B", "model", "used"), ("GPT-4o", "model", "used")},
+        ),
+        (
+            "BERT-large and T5-XXL are baselines.",
+            {("BERT-large", "model", "used"), ("T5-XXL", "model", "used")},
+        ),
         ("ResNet-50 features are used.", {("ResNet-50", "method", "used")}),
         ("We pre-train wav2vec 2.0 models.", {("wav2vec 2.0", "method", "used")}),
         ("The FooBar dataset is new.", {("FooBar", "dataset", "used")}),
         ("It improves click-through rate prediction.", {("click-through rate prediction", "task", "used")}),
         ("We address the task of named entity recognition.", {("named entity recognition", "task", "used")}),
-        ("It helps object detection and question answering.",
-         {("object detection", "task", "used"), ("question answering", "task", "used")}),
-        ("Gains in terms of BLEU and a higher F1 score.", {("BLEU", "metric", "used"), ("F1 score", "metric", "used")}),
+        (
+            "It helps object detection and question answering.",
+            {("object detection", "task", "used"), ("question answering", "task", "used")},
+        ),
+        (
+            "Gains in terms of BLEU and a higher F1 score.",
+            {("BLEU", "metric", "used"), ("F1 score", "metric", "used")},
+        ),
         ("It reaches 80% top-1 accuracy.", {("top-1 accuracy", "metric", "used")}),
         ("LocalMamba outperforms Vim by 3 points.", {("LocalMamba", "method", "used")}),
     ],
@@ -70,10 +95,22 @@ def test_patterns_negatives(nlp, text: str) -> None:
 
 @pytest.mark.parametrize(
     "word, shaped, kind",
-    [("LocalMamba", True, "method"), ("GPT-4o", True, "model"), ("Llama-2-7B", True, "model"),
-     ("ResNet-50", True, "method"), ("BERT-large", True, "model"), ("T5-XXL", True, "model"),
-     ("wav2vec", True, "method"), ("However", False, None), ("NGSIM", False, None), ("BERT-based", False, None),
-     ("McCallum", False, None), ("H100", False, None), ("3D", False, None), ("v1", False, None)],
+    [
+        ("LocalMamba", True, "method"),
+        ("GPT-4o", True, "model"),
+        ("Llama-2-7B", True, "model"),
+        ("ResNet-50", True, "method"),
+        ("BERT-large", True, "model"),
+        ("T5-XXL", True, "model"),
+        ("wav2vec", True, "method"),
+        ("However", False, None),
+        ("NGSIM", False, None),
+        ("BERT-based", False, None),
+        ("McCallum", False, None),
+        ("H100", False, None),
+        ("3D", False, None),
+        ("v1", False, None),
+    ],
 )
 def test_shapes(word: str, shaped: bool, kind: str | None) -> None:
     assert is_name_shaped(word) is shaped
@@ -83,8 +120,14 @@ def test_shapes(word: str, shaped: bool, kind: str | None) -> None:
 
 @pytest.mark.parametrize(
     "phrase, kind",
-    [("Deep Interest Network", "method"), ("Penn Treebank", "dataset"), ("trajectory prediction", "task"),
-     ("word error rate", "metric"), ("Next Generation Simulation", None), ("", None)],
+    [
+        ("Deep Interest Network", "method"),
+        ("Penn Treebank", "dataset"),
+        ("trajectory prediction", "task"),
+        ("word error rate", "metric"),
+        ("Next Generation Simulation", None),
+        ("", None),
+    ],
 )
 def test_head_type(phrase: str, kind: str | None) -> None:
     assert head_type(phrase) == kind
@@ -98,5 +141,81 @@ def test_title_rule_only_for_short_texts() -> None:
 def test_component_attrs_align(nlp) -> None:
     doc = nlp("We propose FooNet and evaluate on CIFAR-10 with BLEU.")
     group = doc.spans["citekg.patterns"]
-    assert len(group.attrs["scores"]) == len(group.attrs["roles"]) == len(group.attrs["cues"]) == len(group) == 3
+    assert (
+        len(group.attrs["scores"]) == len(group.attrs["roles"]) == len(group.attrs["cues"]) == len(group) == 3
+    )
     assert all(0 < s <= 1 for s in group.attrs["scores"])
+
+
+# -- _scan: the cue-word scan must find exactly what finditer finds ------------------------------------------
+
+SCANNED = [
+    (patterns._PROPOSE, patterns._PROPOSE_CUES),
+    (patterns._CALLED, patterns._CALLED_CUES),
+    (patterns._DATASET_HEAD, patterns._DATASET_CUES),
+    (patterns._EVAL, patterns._EVAL_CUES),
+    (patterns._OUTPERFORMS, ("outperform", "surpass", "beat")),
+    (patterns._TASK_OF, ("task", "problem")),
+    (patterns._TASK_HEAD, patterns._TASK_HEADS),
+    (patterns._METRIC, patterns._METRIC_CUES),
+]
+PIECES = sorted({cue for _, cues in SCANNED for cue in cues}) + [
+    "We",
+    "we",
+    "our",
+    "the",
+    "a",
+    "of",
+    "on",
+    "and",
+    "X",
+    "Net",
+    "GPT-4",
+    "ImageNet",
+    "top-1",
+    "Top-5",
+    "s",
+    "ed",
+    "es",
+    "ly",
+    "score",
+    "scores",
+    "task",
+    "tasks",
+    "Bleu-4",
+    "F1-score",
+    "mAP@50",
+    "Hits@10",
+    "@",
+    "-",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(PIECES), st.sampled_from(["", " ", "  ", ", ", ". ", "-", "(", ")"])),
+        max_size=30,
+    )
+)
+def test_scan_equals_finditer(parts: list[tuple[str, str]]) -> None:
+    text = "".join(piece + sep for piece, sep in parts)
+    for pattern, cues in SCANNED:
+        expected = [(m.start(), m.end(), m.groupdict()) for m in pattern.finditer(text)]
+        assert [(m.start(), m.end(), m.groupdict()) for m in patterns._scan(pattern, text, cues)] == expected, (
+            pattern.pattern[:40]
+        )
+
+
+@pytest.mark.parametrize(
+    "text, metrics",
+    [
+        ("We report top-1 accuracy and BLEU scores.", ["top-1 accuracy", "BLEU scores"]),
+        ("Top-5 Accuracy improves; xTop-1 accuracy does not.", ["Top-5 Accuracy"]),
+        ("word error rate and character error rate", ["word error rate", "character error rate"]),
+        ("precision-recall curves and F1-based tuning", []),
+    ],
+)
+def test_metric_spans(text: str, metrics: list[str]) -> None:
+    found = [text[c.start : c.end] for c in find_candidates(text) if c.cue == "metric"]
+    assert found == metrics
