@@ -61,7 +61,7 @@ _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 
 
 def _nt_term(term: Node) -> str:
-    if isinstance(term, URIRef):
+    if type(term) is URIRef or isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, RdfLiteral):
         text = f'"{str(term).translate(_NT_ESCAPES)}"'
@@ -88,6 +88,30 @@ def to_ntriples(triple: tuple[Node, Node, Node]) -> str:
     """
     s, p, o = triple
     return f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n"
+
+
+def _ntriples_lines(triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
+    """Serialise many triples; IRIs repeat a lot (predicates, entities, papers), so each is written once."""
+    written: dict[Node, str] = {}
+    lines = []
+    for s, p, o in triples:
+        try:
+            ns = written[s]
+        except KeyError:
+            ns = written[s] = _nt_term(s)
+        try:
+            np = written[p]
+        except KeyError:
+            np = written[p] = _nt_term(p)
+        if type(o) is URIRef:
+            try:
+                no = written[o]
+            except KeyError:
+                no = written[o] = f"<{o}>"
+        else:
+            no = _nt_term(o)
+        lines.append(f"{ns} {np} {no} .\n")
+    return lines
 
 
 class GraphStore:
@@ -265,8 +289,8 @@ class GraphStore:
         self, delete: Iterable[tuple[Node, Node, Node]], insert: Iterable[tuple[Node, Node, Node]]
     ) -> None:
         """Apply deletions then insertions as one Oxigraph transaction."""
-        removed = [to_ntriples(t) for t in delete]
-        added = [to_ntriples(t) for t in insert]
+        removed = _ntriples_lines(delete)
+        added = _ntriples_lines(insert)
         try:
             if not removed:
                 # One load is one transaction too, and faster than parsing INSERT DATA.

@@ -200,13 +200,21 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
     plan.report.merges = merges
     plan.report.papers = len(records)
     empty = not bool(store.query("ASK { ?s ?p ?o }"))
+    # Title keys are costly (normalisation and a hash); each paper's are worked out once per plan.
+    keys_of_paper: dict[int, tuple[Any, list[str]]] = {}
+
+    def keys_of(paper: Any) -> list[str]:
+        cached = keys_of_paper.get(id(paper))
+        if cached is None or cached[0] is not paper:
+            cached = keys_of_paper[id(paper)] = (paper, identity_keys(paper))
+        return cached[1]
 
     # 1. papers already in the store, by identity key
     stored: dict[str, dict[str, Any]] = {}
     by_key: dict[str, list[str]] = defaultdict(list)
-    keys = {key for r in records for key in identity_keys(r.paper)}
-    keys |= {cited for r in records for cited, *_ in reference_ids(r)}
     if not empty:
+        keys = {key for r in records for key in keys_of(r.paper)}
+        keys |= {cited for r in records for cited, *_ in reference_ids(r)}
         sparql = """SELECT ?p ?id ?in ?ver ?has WHERE { #VALUES#
           ?p dcterms:identifier ?id .
           OPTIONAL { ?p ckg:inCorpus ?in } OPTIONAL { ?p ckg:extractorVersion ?ver }
@@ -231,13 +239,16 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
     redirects: dict[str, str] = {}  # external paper IRI -> in-corpus paper IRI
     final: list[Extraction] = []
     for record in records:
-        matches = {node for key in identity_keys(record.paper) for node in by_key.get(key, ())}
+        if not by_key:
+            final.append(record)
+            continue
+        matches = {node for key in keys_of(record.paper) for node in by_key.get(key, ())}
         own = paper_iri(record.paper.id, base)
         in_corpus = sorted(n for n in matches if stored[n]["in"])
         if in_corpus and own not in in_corpus:
             target_id = preferred_id(paper_id_of(n) for n in in_corpus)
             shared = next(
-                k for k in identity_keys(record.paper) if paper_iri(target_id, base) in by_key.get(k, ())
+                k for k in keys_of(record.paper) if paper_iri(target_id, base) in by_key.get(k, ())
             )
             plan.report.merges.append(
                 Merge(target_id, (record.paper.id,), "title" if shared.startswith("title:") else shared)
@@ -254,7 +265,7 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
     # 2. cited ids -> the in-graph paper they name (in this run or already stored in the corpus)
     owner: dict[str, str] = {}
     for record in final:
-        for key in identity_keys(record.paper):
+        for key in keys_of(record.paper):
             owner.setdefault(key, record.paper.id)
     for key, nodes in by_key.items():
         corpus_nodes = [n for n in nodes if stored[n]["in"]]
@@ -384,14 +395,26 @@ def _batch_mentions(final: Sequence[Extraction], base: str) -> list[_MentionRow]
     from citekg.ontology.iri import mention_iri
 
     rows = []
+    normalized: dict[str, str] = {}
+    entities: dict[tuple[str, str], str] = {}
+
+    def norm(text: str) -> str:
+        value = normalized.get(text)
+        if value is None:
+            value = normalized[text] = normalize_key(text)
+        return value
+
     for record in final:
         paper = paper_iri(record.paper.id, base)
         for m in record.mentions:
-            key = normalize_key(m.key.strip() or m.text.strip())
+            key = norm(m.key.strip() or m.text.strip())
             if not key:
                 continue
             kind = m.label.lower()
-            surface = normalize_key(m.text)
+            surface = norm(m.text)
+            entity = entities.get((kind, key))
+            if entity is None:
+                entity = entities[(kind, key)] = entity_iri(kind, key, base)
             rows.append(
                 _MentionRow(
                     mention_iri(record.paper.id, m.field, m.start, m.end, kind, base),
@@ -402,7 +425,7 @@ def _batch_mentions(final: Sequence[Extraction], base: str) -> list[_MentionRow]
                     m.text,
                     m.role,
                     float(_canonical_double(m.confidence)),
-                    entity_iri(kind, key, base),
+                    entity,
                 )
             )
     return rows
@@ -438,8 +461,13 @@ def _plan_resolution(
             current_alias[(_kind_of(row["e"].value, base), row["ak"].value)] = row["k"].value
     aliases = alias_map(evidence)
 
+    canonical_iris: dict[tuple[str, str], str] = {}
+
     def canonical(kind: str, key: str) -> str:
-        return entity_iri(kind, aliases.get((kind, key), key), base)
+        iri = canonical_iris.get((kind, key))
+        if iri is None:
+            iri = canonical_iris[(kind, key)] = entity_iri(kind, aliases.get((kind, key), key), base)
+        return iri
 
     # Every entity whose mentions, keys or merges may change.
     for row in batch:
