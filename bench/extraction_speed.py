@@ -155,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             many = papers * -(-args.min_papers // n)
             for workers in (1, 2):
                 rates = best_rate(
-                    lambda w=workers: list(extract(many, nlp=None, workers=w)), len(many), 1, children=True
+                    lambda w=workers, m=many: list(extract(m, nlp=None, workers=w)),
+                    len(many),
+                    1,
+                    children=True,
                 )
                 rows.append([label, f"full, workers={workers}", len(many), *rates])
     print(f"citekg extraction speed ({os.cpu_count()} CPUs); best of {args.repeat}")

@@ -91,7 +91,7 @@ def _own_ids(paper: Paper) -> set[str]:
 
 
 def _mentions_of(paper: Paper, field: str, doc: Doc, infos: list[tuple[ExtractorInfo, str]]) -> list[Mention]:
-    """Mentions of one field: the resolved group when the pipeline has a resolver, else every mention group."""
+    """Mentions of one field: the resolved group when the pipeline has a resolver, else all mention groups."""
     resolved = [(info, key) for info, key in infos if info.name == "resolver"]
     groups = resolved or [(info, key) for info, key in infos if info.output == "mentions"]
     mentions = []
@@ -220,12 +220,13 @@ def extract(
         nlp: A pipeline from :func:`~citekg.extractors.build_nlp`; built with the built-in extractors
             when ``None``.
         batch_size: Papers per batch handed to ``nlp.pipe``.
-        workers: Processes to extract in. With more than one, each worker process builds the
-            pipeline once (the built-ins when ``nlp`` is ``None``, else ``nlp``'s components with their
-            settings on citekg's tokenizer, so every component must be a registered factory), takes
-            chunks of papers and sends back only their Extraction records; the output is the same as
-            with one process, in the same order. Worth it for thousands of papers: starting a worker
-            takes a few seconds.
+        workers: Processes to extract in. With more than one, this process extracts every
+            ``workers``-th chunk of ``4 * batch_size`` papers and ``workers - 1`` spawned processes the
+            others: each builds the pipeline once from ``nlp``'s components and their settings, on
+            citekg's tokenizer (so every component must be a registered factory), and sends back only
+            Extraction records. The output is the same as with one process, in the same order. Starting
+            a worker costs a few CPU seconds (a fresh interpreter imports spaCy), so it pays from a few
+            thousand papers on.
 
     Raises:
         ValueError: ``batch_size`` or ``workers`` is smaller than 1.
@@ -265,8 +266,8 @@ def extract(
 
 # -- parallel extraction ----------------------------------------------------------------------------------
 
-#: A pipeline as worker processes rebuild it: ``(name, factory, config)`` per component; ``None``: built-ins.
-_Spec = tuple[tuple[str, str, dict[str, Any]], ...] | None
+#: A pipeline as worker processes rebuild it: ``(name, factory, config)`` per component.
+_Spec = tuple[tuple[str, str, dict[str, Any]], ...]
 _worker_nlp: Language | None = None
 
 
@@ -281,10 +282,8 @@ def _pipeline_spec(nlp: Language) -> _Spec:
 
 def _build_from_spec(spec: _Spec) -> Language:
     from citekg.extractors._registry import load_extractors
-    from citekg.extractors.nlp import blank_english, build_nlp
+    from citekg.extractors.nlp import blank_english
 
-    if spec is None:
-        return build_nlp()
     load_extractors()  # registers the citekg factories (and plugins) in this process
     nlp = blank_english()
     for name, factory, config in spec:
@@ -304,28 +303,43 @@ def _extract_chunk(papers: list[Paper], batch_size: int) -> list[Extraction]:
 def _extract_in_workers(
     papers: Iterable[Paper], nlp: Language | None, batch_size: int, workers: int
 ) -> Iterator[Extraction]:
-    """Extract chunks of papers in ``workers`` processes, at most two chunks per worker in flight."""
+    """Extract chunks of papers here and in ``workers - 1`` other processes, yielding them in order.
+
+    Every ``workers``-th chunk is extracted in this process, which has the pipeline already; the others
+    go to the pool, at most two per worker ahead of the one being yielded.
+    """
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    spec = None if nlp is None else _pipeline_spec(nlp)
+    if nlp is None:
+        from citekg.extractors.nlp import build_nlp
+
+        nlp = build_nlp()
     # "spawn": a fresh interpreter per worker, safe whatever threads this process runs (fork is not)
     pool = ProcessPoolExecutor(
-        max_workers=workers,
+        max_workers=workers - 1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(spec,),
+        initargs=(_pipeline_spec(nlp),),
     )
     chunk_size = batch_size * 4
-    pending: deque[Future[list[Extraction]]] = deque()
+    pending: deque[list[Paper] | Future[list[Extraction]]] = deque()
     iterator = iter(papers)
+    count = 0
     try:
         while True:
             while len(pending) < 2 * workers and (chunk := list(islice(iterator, chunk_size))):
-                pending.append(pool.submit(_extract_chunk, chunk, batch_size))
+                pending.append(
+                    chunk if count % workers == 0 else pool.submit(_extract_chunk, chunk, batch_size)
+                )
+                count += 1
             if not pending:
                 break
-            yield from pending.popleft().result()
+            head = pending.popleft()
+            if isinstance(head, list):
+                yield from extract(head, nlp=nlp, batch_size=batch_size)
+            else:
+                yield from head.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
