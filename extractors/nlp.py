@@ -61,8 +61,8 @@ def blank_english() -> Language:
     """Return ``spacy.blank("en")`` with the one tokenizer change every citekg stage shares.
 
     A sentence-final dot is split from a name ending in a capital, so "mIoU." gives "mIoU" and "." as
-    the same name does mid-sentence; initials ("J.") and abbreviations ("U.S.") stay whole. Training and extraction must tokenise alike,
-    so everything that makes Docs for the extractors uses this.
+    the same name does mid-sentence; initials ("J.") and abbreviations ("U.S.") stay whole. Training
+    and extraction must tokenise alike, so everything that makes Docs for the extractors uses this.
 
     Examples:
         >>> [t.text for t in blank_english()("We report mIoU. By J. Smith in the U.S. on ROUGE-L.")]
