@@ -57,6 +57,9 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
 Binding = str | int | float | Node | ox.NamedNode | ox.Literal
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
+#: Up to this many planned triples, a write counts its change by lookups rather than two store counts.
+_COUNT_BY_LOOKUP = 50_000
+
 _NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -277,13 +280,51 @@ class GraphStore:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         store = self.ox
-        before = len(store)
         plan = update_module.plan_update(self, extractions)
-        self._commit(plan.delete, plan.insert)
-        after = len(store)
-        plan.report.triples_added = max(0, after - before)
-        plan.report.triples_removed = max(0, before - after)
+        if next(iter(store), None) is None:
+            self._commit(plan.delete, plan.insert)
+            change = len(store)
+        elif len(plan.insert) + len(plan.delete) <= _COUNT_BY_LOOKUP and (
+            (lookup := self._net_change(plan.delete, plan.insert)) is not None
+        ):
+            # Counting a big store costs a scan of it; a small write counts its own triples instead.
+            self._commit(plan.delete, plan.insert)
+            change = lookup
+        else:
+            before = len(store)
+            self._commit(plan.delete, plan.insert)
+            change = len(store) - before
+        plan.report.triples_added = max(0, change)
+        plan.report.triples_removed = max(0, -change)
         return plan.report
+
+    def _net_change(
+        self, delete: Iterable[tuple[Node, Node, Node]], insert: Iterable[tuple[Node, Node, Node]]
+    ) -> int | None:
+        """How many triples committing ``delete`` then ``insert`` adds, less how many it removes.
+
+        ``None`` when a term cannot be looked up (the commit then reports why it cannot be written).
+        """
+        store = self.ox
+        terms: dict[Node, ox.NamedNode | ox.Literal] = {}
+
+        def quad(triple: tuple[Node, Node, Node]) -> ox.Quad:
+            converted = []
+            for term in triple:
+                value = terms.get(term)
+                if value is None:
+                    value = terms[term] = _to_ox_term("term", cast(Binding, term))
+                converted.append(value)
+            return ox.Quad(*converted)
+
+        try:
+            inserted = {quad(t) for t in insert}
+            deleted = [quad(t) for t in delete]
+        except QueryError:
+            return None
+        removed = {q for q in deleted if q not in inserted and q in store}
+        added = sum(1 for q in inserted if q not in store)
+        return added - len(removed)
 
     def _commit(
         self, delete: Iterable[tuple[Node, Node, Node]], insert: Iterable[tuple[Node, Node, Node]]
