@@ -111,6 +111,14 @@ def _ntriples_lines(triples: Iterable[tuple[Node, Node, Node]]) -> list[str]:
                 no = written[o]
             except KeyError:
                 no = written[o] = f"<{o}>"
+        elif type(o) is RdfLiteral:
+            text = f'"{str.translate(o, _NT_ESCAPES)}"'
+            if o.language:
+                no = f"{text}@{o.language}"
+            elif o.datatype is not None and o.datatype != XSD.string:
+                no = f"{text}^^<{o.datatype}>"
+            else:
+                no = text
         else:
             no = _nt_term(o)
         lines.append(f"{ns} {np} {no} .\n")

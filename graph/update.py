@@ -391,7 +391,8 @@ def _plan_redirects(store: GraphStore, plan: UpdatePlan, redirects: dict[str, st
     )
 
 
-def _batch_mentions(final: Sequence[Extraction], base: str) -> list[_MentionRow]:
+def _batch_mentions(final: Sequence[Extraction], base: str, *, iris: bool = True) -> list[_MentionRow]:
+    """The run's mentions as rows; ``iris=False`` leaves their IRIs empty (only stored rows need them)."""
     from citekg.ontology.iri import mention_iri
 
     rows = []
@@ -417,7 +418,7 @@ def _batch_mentions(final: Sequence[Extraction], base: str) -> list[_MentionRow]
                 entity = entities[(kind, key)] = entity_iri(kind, key, base)
             rows.append(
                 _MentionRow(
-                    mention_iri(record.paper.id, m.field, m.start, m.end, kind, base),
+                    mention_iri(record.paper.id, m.field, m.start, m.end, kind, base) if iris else "",
                     paper,
                     kind,
                     key,
@@ -445,8 +446,9 @@ def _plan_resolution(
     empty: bool,
 ) -> None:
     """Alias merges, labels, orphan entities and builds-on evidence for every entity the write touches."""
-    batch = _batch_mentions(final, base)
-    batch_iris = {row.iri for row in batch}
+    # A mention IRI only tells the run's mentions apart from stored ones; an empty store has none.
+    batch = _batch_mentions(final, base, iris=not empty)
+    batch_iris = {row.iri for row in batch} if not empty else set()
 
     # Alias evidence over the whole graph (rare: only mentions whose surface key differs from their key).
     evidence = [(row.kind, row.surface_key, row.key) for row in batch if row.surface_key]
