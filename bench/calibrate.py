@@ -36,11 +36,16 @@ from tabulate import tabulate
 REPO = Path(__file__).resolve().parents[1]
 GOLD = Path(os.environ.get("CITEKG_SHARED", REPO.parent / "shared")) / "gold"
 OUT = REPO / "extractors" / "data" / "calibration.json"
-DEV = [("SciERC dev", "scierc", "scierc/processed_json/dev.json"), ("SciER dev", "scier", "scier/PLM/dev.jsonl")]
+DEV = [
+    ("SciERC dev", "scierc", "scierc/processed_json/dev.json"),
+    ("SciER dev", "scier", "scier/PLM/dev.jsonl"),
+]
 SHRINK = 5.0
 
 
-def collect(gold_dir: Path, fast_only: bool) -> tuple[list[tuple[str, bool]], dict[str, list[int]], list[Any]]:
+def collect(
+    gold_dir: Path, fast_only: bool
+) -> tuple[list[tuple[str, bool]], dict[str, list[int]], list[Any]]:
     """Run the pipelines over the dev corpora; return (signature, right) pairs and per-source votes."""
     from citekg.extractors import build_nlp
     from citekg.extractors.resolver import RESOLVED_KEY, evidence
@@ -67,7 +72,7 @@ def collect(gold_dir: Path, fast_only: bool) -> tuple[list[tuple[str, bool]], di
             for gold_doc, doc in zip(docs, nlp.pipe(d.text for d in docs), strict=True):
                 gold = {(s.start, s.end, s.label) for s in gold_doc.spans}
                 group = doc.spans[RESOLVED_KEY]
-                for span, sources in zip(group, group.attrs["sources"], strict=True):
+                for span, _sources in zip(group, group.attrs["sources"], strict=True):
                     label = fmt.mapping.predicted_label(span.label_)
                     if label is None:
                         continue
@@ -83,12 +88,18 @@ def collect(gold_dir: Path, fast_only: bool) -> tuple[list[tuple[str, bool]], di
                         if label is None:
                             continue
                         name_ = f"{source}:{cues[index]}" if cues else source
-                        hit = [g for g in gold if g[0] < span.end_char and span.start_char < g[1] and g[2] == label]
+                        hit = [
+                            g
+                            for g in gold
+                            if g[0] < span.end_char and span.start_char < g[1] and g[2] == label
+                        ]
                         for key in (f"{name_}|{span.label_}", f"{source}|{span.label_}"):
                             votes[key][0] += bool(hit)
                             votes[key][1] += 1
                         if hit:
-                            boundary[name_][0] += any((g[0], g[1]) == (span.start_char, span.end_char) for g in hit)
+                            boundary[name_][0] += any(
+                                (g[0], g[1]) == (span.start_char, span.end_char) for g in hit
+                            )
                             boundary[name_][1] += 1
     return outcomes, votes, sorted(boundary.items())
 
@@ -149,12 +160,20 @@ def reliability(outcomes: list[tuple[str, bool]], calibration: dict[str, Any]) -
     """Precision of the dev mentions per confidence band under ``calibration``."""
     from citekg.extractors.resolver import Calibration
 
-    cal = Calibration(calibration["table"], calibration["backoff"], calibration["weights"], calibration["default"])
+    cal = Calibration(
+        calibration["table"], calibration["backoff"], calibration["weights"], calibration["default"]
+    )
     bands = [(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)]
     rows = []
     for low, high in bands:
         inside = [right for sig, right in outcomes if low <= cal.confidence(sig) < high]
-        rows.append([f"[{low:.1f}, {min(high, 1.0):.1f}]", len(inside), 100 * sum(inside) / len(inside) if inside else 0.0])
+        rows.append(
+            [
+                f"[{low:.1f}, {min(high, 1.0):.1f}]",
+                len(inside),
+                100 * sum(inside) / len(inside) if inside else 0.0,
+            ]
+        )
     return rows
 
 
@@ -170,7 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         print("no dev data found", file=sys.stderr)
         return 1
     calibration = fit(outcomes, votes)
-    print(tabulate(reliability(outcomes, calibration), headers=["confidence", "mentions", "right %"], floatfmt=".1f"))
+    print(
+        tabulate(
+            reliability(outcomes, calibration), headers=["confidence", "mentions", "right %"], floatfmt=".1f"
+        )
+    )
     print()
     rows = [[k, n, 100 * e / n] for k, (e, n) in boundary]
     print(tabulate(rows, headers=["source", "overlapping gold", "exact %"], floatfmt=".1f"))

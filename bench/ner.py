@@ -71,7 +71,10 @@ def main() -> None:
     model = Path(args.model) if args.model else default_model_path()
     if not has_model(model):
         sys.exit(f"no trained NER model in {model}; run `citekg train` first")
-    texts = [d.text for d in read_scierc(_gold_dir(args.gold_dir) / "scierc" / "processed_json" / f"{args.split}.json")]
+    texts = [
+        d.text
+        for d in read_scierc(_gold_dir(args.gold_dir) / "scierc" / "processed_json" / f"{args.split}.json")
+    ]
     blank = spacy.blank("en")
     ner_nlp = spacy.blank("en")
     ner_nlp.add_pipe("citekg_ner", config={"model": str(model) if args.model else None})
@@ -79,10 +82,16 @@ def main() -> None:
     for nlp in (ner_nlp, full):
         nlp("Warm up: we use BERT on SQuAD.")
     rows = []
-    for name, nlp in (("tokenizer only", blank), ("ner extractor", ner_nlp), (f"build_nlp(): {', '.join(full.pipe_names)}", full)):
+    for name, nlp in (
+        ("tokenizer only", blank),
+        ("ner extractor", ner_nlp),
+        (f"build_nlp(): {', '.join(full.pipe_names)}", full),
+    ):
         wall, cpu = _time(lambda ts, nlp=nlp: list(nlp.pipe(ts)), texts, args.repeat)
         rows.append([name, f"{wall:,.0f}", f"{cpu:,.0f}"])
-    print(f"SciERC {args.split}: {len(texts)} abstracts, {sum(map(len, texts)) / len(texts):,.0f} chars on average")
+    print(
+        f"SciERC {args.split}: {len(texts)} abstracts, {sum(map(len, texts)) / len(texts):,.0f} chars on average"
+    )
     print(tabulate(rows, headers=["pipeline", "abstracts/s (wall)", "abstracts/s (CPU)"]))
     print(f"startup (fresh interpreter: import + load + first doc): {_startup(args.model):.2f} s")
     print(f"model size on disk: {_size(model) / 1e6:.2f} MB ({model})")

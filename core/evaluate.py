@@ -385,8 +385,17 @@ def format_report(report: EvalReport) -> str:
     table = [(t, s.exact[t], s.overlap[t]) for t in s.types] + [("micro", s.micro_exact, s.micro_overlap)]
     for name, ex, ov in table:
         rows.append(
-            [name, ex.gold, ex.predicted, _pct(ex.precision), _pct(ex.recall), _pct(ex.f1),
-             _pct(ov.precision), _pct(ov.recall), _pct(ov.f1)]
+            [
+                name,
+                ex.gold,
+                ex.predicted,
+                _pct(ex.precision),
+                _pct(ex.recall),
+                _pct(ex.f1),
+                _pct(ov.precision),
+                _pct(ov.recall),
+                _pct(ov.f1),
+            ]
         )
     headers = ["type", "gold", "pred", "exact P", "R", "F1", "overlap P", "R", "F1"]
     lines = [f"{report.corpus}: {report.docs:,} docs, {report.chars:,} chars"]
@@ -398,8 +407,10 @@ def format_report(report: EvalReport) -> str:
             f"(extraction only, one process; pipeline load {report.load_seconds:.2f} s)"
         )
     if report.pipeline:
-        lines.append(f"pipeline: {', '.join(report.pipeline)}"
-                     + (f" (version {report.extractor_version})" if report.extractor_version else ""))
+        lines.append(
+            f"pipeline: {', '.join(report.pipeline)}"
+            + (f" (version {report.extractor_version})" if report.extractor_version else "")
+        )
     lines.extend(report.notes)
     return "\n".join(lines)
 

@@ -225,7 +225,11 @@ def surface_forms(entry: LexiconEntry) -> list[tuple[str, bool, bool]]:
             continue
         words = surface.split()
         variants = []
-        if len(words) > 1 and all(w.isalpha() for w in words) and not any(_ACRONYM.fullmatch(w) for w in words):
+        if (
+            len(words) > 1
+            and all(w.isalpha() for w in words)
+            and not any(_ACRONYM.fullmatch(w) for w in words)
+        ):
             variants.append((surface.lower(), False))
             variants.append(("-".join(words).lower(), False))
         elif re.fullmatch(r"[a-z]+(?:-[a-z]+)+", surface):
@@ -256,12 +260,17 @@ class LexiconMatcher:
         self._evidence: dict[str, frozenset[str]] = {}
         forms = []
         for entry in entries:
-            forms.extend((text, exact, (entry.label, entry.key, ambiguous)) for text, exact, ambiguous in surface_forms(entry))
+            forms.extend(
+                (text, exact, (entry.label, entry.key, ambiguous))
+                for text, exact, ambiguous in surface_forms(entry)
+            )
             if entry.ambiguous_aliases:
                 words = " ".join(entry.surfaces).lower().replace("-", " ").split()
                 self._evidence[entry.key] = frozenset(w for w in words if len(w) >= 4)
         strings = nlp.vocab.strings
-        for (text, exact, target), words in zip(forms, _pattern_words(nlp, [f[0] for f in forms]), strict=True):
+        for (_text, exact, target), words in zip(
+            forms, _pattern_words(nlp, [f[0] for f in forms]), strict=True
+        ):
             hashes = tuple(strings.add(word if exact else word.lower()) for word in words)
             targets = self._targets.setdefault((exact, hashes), [])
             if target not in targets:
@@ -301,7 +310,9 @@ class LexiconMatcher:
         score_of = {(s.start, s.end, s.label_, s.id_): score for s, score, _ in reversed(candidates)}
         spans = filter_spans([span for span, _, _ in candidates])
         doc.spans[self.spans_key] = spans
-        doc.spans[self.spans_key].attrs["scores"] = [score_of[(s.start, s.end, s.label_, s.id_)] for s in spans]
+        doc.spans[self.spans_key].attrs["scores"] = [
+            score_of[(s.start, s.end, s.label_, s.id_)] for s in spans
+        ]
         return doc
 
     def _choose(
@@ -373,8 +384,13 @@ def token_cache(nlp: Language, entries: Iterable[LexiconEntry]) -> dict[str, Any
     """
     import spacy
 
-    texts = sorted({text for entry in entries for text, _, _ in surface_forms(entry) if not _PLAIN.fullmatch(text)})
-    return {"spacy": spacy.__version__, "tokens": {t: [w.text for w in d] for t, d in zip(texts, nlp.tokenizer.pipe(texts), strict=True)}}
+    texts = sorted(
+        {text for entry in entries for text, _, _ in surface_forms(entry) if not _PLAIN.fullmatch(text)}
+    )
+    return {
+        "spacy": spacy.__version__,
+        "tokens": {t: [w.text for w in d] for t, d in zip(texts, nlp.tokenizer.pipe(texts), strict=True)},
+    }
 
 
 def _title_like(doc: Doc) -> bool:
@@ -416,10 +432,20 @@ def _glued_to_name(doc: Doc, start: int, end: int) -> bool:
     Those name a different thing (a variant) than the entry; "BERT-like" or "Transformer-based" still
     name the entry and are kept.
     """
-    if end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and not doc[end].whitespace_:
+    if (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+    ):
         if doc[end + 1].text[:1].isupper():
             return True
-    if start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_ and not doc[start - 2].whitespace_:
+    if (
+        start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+    ):
         if doc[start - 2].text[:1].isupper():
             return True
     return False

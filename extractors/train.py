@@ -265,7 +265,9 @@ def read_corpus(name: str, gold_dir: Path, split: str) -> list[GoldDoc]:
 
         keys = held_out_keys(Path(gold_dir))
         kept = [doc for doc in docs if not quotes_held_out(doc.text, keys)]
-        logger.info("scirex %s: %d abstracts left out for quoting a dev or test text", split, len(docs) - len(kept))
+        logger.info(
+            "scirex %s: %d abstracts left out for quoting a dev or test text", split, len(docs) - len(kept)
+        )
         docs = kept
     if files.dev is None:
         cut = len(docs) - round(len(docs) * files.holdout)
@@ -443,7 +445,12 @@ def install_model(model_dir: Path, target: Path | None = None) -> Path:
     from spacy.util import load_config
 
     config = load_config(target / "config.cfg", interpolate=False)
-    for section, key in (("paths", "train"), ("paths", "dev"), ("paths", "vectors"), ("initialize", "vectors")):
+    for section, key in (
+        ("paths", "train"),
+        ("paths", "dev"),
+        ("paths", "vectors"),
+        ("initialize", "vectors"),
+    ):
         if key in config.get(section, {}):
             config[section][key] = None
     config.to_disk(target / "config.cfg")

@@ -247,9 +247,7 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
         in_corpus = sorted(n for n in matches if stored[n]["in"])
         if in_corpus and own not in in_corpus:
             target_id = preferred_id(paper_id_of(n) for n in in_corpus)
-            shared = next(
-                k for k in keys_of(record.paper) if paper_iri(target_id, base) in by_key.get(k, ())
-            )
+            shared = next(k for k in keys_of(record.paper) if paper_iri(target_id, base) in by_key.get(k, ()))
             plan.report.merges.append(
                 Merge(target_id, (record.paper.id,), "title" if shared.startswith("title:") else shared)
             )

@@ -204,12 +204,15 @@ def _lexicon_surfaces() -> list[tuple[str, str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print candidate names from the train splits, or check or rewrite the lexicon files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold-dir", type=Path, default=DEFAULT_GOLD, help=f"default {DEFAULT_GOLD}")
     parser.add_argument("--split", choices=sorted(SPLITS), default="train")
     parser.add_argument("--label", choices=sorted(set(LABELS.values())))
     parser.add_argument("--min-count", type=int, default=1)
-    parser.add_argument("--test-only", action="store_true", help="names in dev/test gold and in no train split")
+    parser.add_argument(
+        "--test-only", action="store_true", help="names in dev/test gold and in no train split"
+    )
     parser.add_argument(
         "--check-lexicon",
         action="store_true",

@@ -27,7 +27,11 @@ def _nlp(info: ExtractorInfo) -> spacy.language.Language:
 
 
 def _upstream(info: ExtractorInfo) -> set[str]:
-    return {"citekg.links", "citekg.lexicon", "citekg.abbreviations", "citekg.patterns"} if info.name in DEPENDENT else set()
+    return (
+        {"citekg.links", "citekg.lexicon", "citekg.abbreviations", "citekg.patterns"}
+        if info.name in DEPENDENT
+        else set()
+    )
 
 
 @pytest.fixture(params=list_extractors(), ids=lambda info: info.name)

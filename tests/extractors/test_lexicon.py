@@ -200,38 +200,114 @@ def test_lexicon_custom_path(tmp_path: Path) -> None:
     "text, expected",
     [
         # versioned families: the span covers the suffix, the key is the family's
-        ("We fine-tune BERT-large and RoBERTa-base.", {("model", "bert", "BERT-large"), ("model", "roberta", "RoBERTa-base")}),
+        (
+            "We fine-tune BERT-large and RoBERTa-base.",
+            {("model", "bert", "BERT-large"), ("model", "roberta", "RoBERTa-base")},
+        ),
         ("Llama-3.1-8B-Instruct answers.", {("model", "llama-3", "Llama-3.1-8B-Instruct")}),
         ("Mistral-7B-Instruct-v0.2 is small.", {("model", "mistral-7b", "Mistral-7B-Instruct-v0.2")}),
         ("A ViT-B/16 encoder.", {("model", "vit", "ViT-B/16")}),
-        ("Whisper large on LibriSpeech.", {("model", "whisper", "Whisper large"), ("dataset", "librispeech", "LibriSpeech")}),
-        ("GPT-3.5-turbo and GPT-4-Turbo.", {("model", "gpt-3.5", "GPT-3.5-turbo"), ("model", "gpt-4-turbo", "GPT-4-Turbo")}),
-        ("ResNet-152 and ResNet-50 backbones.", {("model", "resnet-152", "ResNet-152"), ("model", "resnet-50", "ResNet-50")}),
+        (
+            "Whisper large on LibriSpeech.",
+            {("model", "whisper", "Whisper large"), ("dataset", "librispeech", "LibriSpeech")},
+        ),
+        (
+            "GPT-3.5-turbo and GPT-4-Turbo.",
+            {("model", "gpt-3.5", "GPT-3.5-turbo"), ("model", "gpt-4-turbo", "GPT-4-Turbo")},
+        ),
+        (
+            "ResNet-152 and ResNet-50 backbones.",
+            {("model", "resnet-152", "ResNet-152"), ("model", "resnet-50", "ResNet-50")},
+        ),
         # plurals, hyphen and lower-case forms of method and model names
-        ("vision transformers and a Vision-Transformer", {("model", "vit", "vision transformers"), ("model", "vit", "Vision-Transformer")}),
-        ("GANs, LSTMs and Transformers.", {("method", "gan", "GANs"), ("method", "lstm", "LSTMs"), ("method", "transformer", "Transformers")}),
+        (
+            "vision transformers and a Vision-Transformer",
+            {("model", "vit", "vision transformers"), ("model", "vit", "Vision-Transformer")},
+        ),
+        (
+            "GANs, LSTMs and Transformers.",
+            {
+                ("method", "gan", "GANs"),
+                ("method", "lstm", "LSTMs"),
+                ("method", "transformer", "Transformers"),
+            },
+        ),
         ("Generative Adversarial Networks", {("method", "gan", "Generative Adversarial Networks")}),
         ("a self attention layer", {("method", "self-attention", "self attention")}),
         # tasks and metrics in any case; acronyms only as written
-        ("Named Entity Recognition and NER; ner is not it.", {("task", "named-entity-recognition", "Named Entity Recognition"), ("task", "named-entity-recognition", "NER")}),
-        ("click-through rate prediction and trajectory prediction", {("task", "click-through-rate-prediction", "click-through rate prediction"), ("task", "trajectory-prediction", "trajectory prediction")}),
-        ("Top-1 accuracy, mAP, FID, perplexity and ROUGE-L scores", {("metric", "top-1-accuracy", "Top-1 accuracy"), ("metric", "map", "mAP"), ("metric", "fid", "FID"), ("metric", "perplexity", "perplexity"), ("metric", "rouge-l", "ROUGE-L")}),
-        ("semantic segmentation on Cityscapes", {("task", "semantic-segmentation", "semantic segmentation"), ("dataset", "cityscapes", "Cityscapes")}),
+        (
+            "Named Entity Recognition and NER; ner is not it.",
+            {
+                ("task", "named-entity-recognition", "Named Entity Recognition"),
+                ("task", "named-entity-recognition", "NER"),
+            },
+        ),
+        (
+            "click-through rate prediction and trajectory prediction",
+            {
+                ("task", "click-through-rate-prediction", "click-through rate prediction"),
+                ("task", "trajectory-prediction", "trajectory prediction"),
+            },
+        ),
+        (
+            "Top-1 accuracy, mAP, FID, perplexity and ROUGE-L scores",
+            {
+                ("metric", "top-1-accuracy", "Top-1 accuracy"),
+                ("metric", "map", "mAP"),
+                ("metric", "fid", "FID"),
+                ("metric", "perplexity", "perplexity"),
+                ("metric", "rouge-l", "ROUGE-L"),
+            },
+        ),
+        (
+            "semantic segmentation on Cityscapes",
+            {
+                ("task", "semantic-segmentation", "semantic segmentation"),
+                ("dataset", "cityscapes", "Cityscapes"),
+            },
+        ),
         # ambiguous short forms: the entry whose words are near wins, else a metric next to a number
-        ("The mean absolute error (MAE) drops.", {("metric", "mean-absolute-error", "mean absolute error"), ("metric", "mean-absolute-error", "MAE")}),
-        ("We pretrain with MAE on ImageNet.", {("model", "masked-autoencoders", "MAE"), ("dataset", "imagenet", "ImageNet")}),
+        (
+            "The mean absolute error (MAE) drops.",
+            {
+                ("metric", "mean-absolute-error", "mean absolute error"),
+                ("metric", "mean-absolute-error", "MAE"),
+            },
+        ),
+        (
+            "We pretrain with MAE on ImageNet.",
+            {("model", "masked-autoencoders", "MAE"), ("dataset", "imagenet", "ImageNet")},
+        ),
         ("An MAE of 3.2 is reported.", {("metric", "mean-absolute-error", "MAE")}),
-        ("Segment Anything (SAM) gives masks.", {("model", "segment-anything", "Segment Anything"), ("model", "segment-anything", "SAM")}),
-        ("We train with sharpness-aware minimization (SAM).", {("method", "sharpness-aware-minimization", "sharpness-aware minimization"), ("method", "sharpness-aware-minimization", "SAM")}),
+        (
+            "Segment Anything (SAM) gives masks.",
+            {("model", "segment-anything", "Segment Anything"), ("model", "segment-anything", "SAM")},
+        ),
+        (
+            "We train with sharpness-aware minimization (SAM).",
+            {
+                ("method", "sharpness-aware-minimization", "sharpness-aware minimization"),
+                ("method", "sharpness-aware-minimization", "SAM"),
+            },
+        ),
         # false positives: people, longer capitalised names, capitalised common words opening a sentence
         ("Claude Shannon founded information theory.", set()),
-        ("Google Gemini and OpenAI GPT-4 are compared.", {("model", "gemini", "Gemini"), ("model", "gpt-4", "GPT-4")}),
+        (
+            "Google Gemini and OpenAI GPT-4 are compared.",
+            {("model", "gemini", "Gemini"), ("model", "gpt-4", "GPT-4")},
+        ),
         ("Atlas of the world. Twins are common.", set()),
         ("The Atlas model retrieves passages.", {("model", "atlas", "Atlas")}),
         # titles skip the neighbour checks
-        ("Improving Adam Convergence For BERT Fine-Tuning", {("method", "adam", "Adam"), ("model", "bert", "BERT")}),
+        (
+            "Improving Adam Convergence For BERT Fine-Tuning",
+            {("method", "adam", "Adam"), ("model", "bert", "BERT")},
+        ),
         # generic words and phrases are not entries
-        ("We propose a model and a method: a neural network with deep learning and adversarial training.", set()),
+        (
+            "We propose a model and a method: a neural network with deep learning and adversarial training.",
+            set(),
+        ),
         ("However, Recent work uses the dataset https://github.com/a/b and 3.5 points.", set()),
         ("We", set()),
     ],
@@ -266,7 +342,12 @@ def test_lexicon_scores_survive_docbin(lexicon_nlp) -> None:
 def test_surface_forms_variants() -> None:
     from citekg.extractors.lexicon import surface_forms
 
-    forms = {(text, exact) for text, exact, _ in surface_forms(LexiconEntry("GAN", "method", ("generative adversarial network",), True))}
+    forms = {
+        (text, exact)
+        for text, exact, _ in surface_forms(
+            LexiconEntry("GAN", "method", ("generative adversarial network",), True)
+        )
+    }
     assert forms == {
         ("GAN", True),
         ("GANs", True),
@@ -284,16 +365,78 @@ def test_surface_forms_variants() -> None:
 
 #: Words and phrases that name no particular thing; none may be an entry or an alias.
 GENERIC = {
-    "text", "corpus", "dataset", "datasets", "data", "model", "models", "method", "methods", "approach",
-    "system", "systems", "framework", "algorithm", "network", "neural network", "neural networks",
-    "deep learning", "machine learning", "adversarial training", "training", "learning", "inference",
-    "classification", "detection", "segmentation", "prediction", "recognition", "generation",
-    "optimization", "evaluation", "performance", "quality", "efficiency", "robustness", "loss",
-    "error", "time", "speed", "images", "image", "video", "graph", "language", "english", "we", "our",
-    "encoder", "decoder", "classifier", "attention", "embedding", "embeddings", "features", "baseline",
-    "benchmark", "task", "tasks", "metric", "score", "accuracy rate", "transfer learning",
-    "reinforcement learning", "self-supervised learning", "contrastive learning", "data augmentation",
-    "convolution", "pooling", "regularization", "fine-tuning", "pre-training", "pretraining",
+    "text",
+    "corpus",
+    "dataset",
+    "datasets",
+    "data",
+    "model",
+    "models",
+    "method",
+    "methods",
+    "approach",
+    "system",
+    "systems",
+    "framework",
+    "algorithm",
+    "network",
+    "neural network",
+    "neural networks",
+    "deep learning",
+    "machine learning",
+    "adversarial training",
+    "training",
+    "learning",
+    "inference",
+    "classification",
+    "detection",
+    "segmentation",
+    "prediction",
+    "recognition",
+    "generation",
+    "optimization",
+    "evaluation",
+    "performance",
+    "quality",
+    "efficiency",
+    "robustness",
+    "loss",
+    "error",
+    "time",
+    "speed",
+    "images",
+    "image",
+    "video",
+    "graph",
+    "language",
+    "english",
+    "we",
+    "our",
+    "encoder",
+    "decoder",
+    "classifier",
+    "attention",
+    "embedding",
+    "embeddings",
+    "features",
+    "baseline",
+    "benchmark",
+    "task",
+    "tasks",
+    "metric",
+    "score",
+    "accuracy rate",
+    "transfer learning",
+    "reinforcement learning",
+    "self-supervised learning",
+    "contrastive learning",
+    "data augmentation",
+    "convolution",
+    "pooling",
+    "regularization",
+    "fine-tuning",
+    "pre-training",
+    "pretraining",
 }
 
 
@@ -312,7 +455,14 @@ def test_bundled_keys_unique_and_labels_valid(bundled) -> None:
     keys = [entry.key for entry in bundled]
     assert len(keys) == len(set(keys)), [k for k, n in Counter(keys).items() if n > 1]
     assert {entry.label for entry in bundled} <= {"dataset", "model", "method", "task", "metric"}
-    assert {entry.source for entry in bundled} <= {"general", "scierc-train", "tdmsci-train", "scier-train", "scirex-train", "heddes-train"}
+    assert {entry.source for entry in bundled} <= {
+        "general",
+        "scierc-train",
+        "tdmsci-train",
+        "scier-train",
+        "scirex-train",
+        "heddes-train",
+    }
 
 
 def test_bundled_one_surface_one_entry(bundled) -> None:
@@ -333,7 +483,11 @@ def test_bundled_one_surface_one_entry(bundled) -> None:
     assert not {form: keys for form, keys in shared.items() if claims.get(form, keys) - keys}
     # an exact form and a folded form of two entries may not collide either ("SAM" vs "sam")
     folded = {text: keys for (text, exact), keys in claims.items() if not exact}
-    collide = {text: keys | folded[text.lower()] for (text, exact), keys in claims.items() if exact and text.lower() in folded and keys != folded[text.lower()]}
+    collide = {
+        text: keys | folded[text.lower()]
+        for (text, exact), keys in claims.items()
+        if exact and text.lower() in folded and keys != folded[text.lower()]
+    }
     assert not collide
 
 
@@ -352,7 +506,9 @@ def test_bundled_token_cache_is_current(bundled) -> None:
     path = Path(__file__).resolve().parents[2] / "extractors" / "data" / "lexicon-tokens.json"
     cache = json.loads(path.read_text(encoding="utf-8"))
     if cache["spacy"] != spacy.__version__:
-        pytest.skip(f"token cache written with spaCy {cache['spacy']}; run tools/harvest_lexicon.py --write-token-cache")
+        pytest.skip(
+            f"token cache written with spaCy {cache['spacy']}; run tools/harvest_lexicon.py --write-token-cache"
+        )
     assert cache == token_cache(blank_english(), bundled), "run tools/harvest_lexicon.py --write-token-cache"
 
 

@@ -202,9 +202,9 @@ def test_scan_equals_finditer(parts: list[tuple[str, str]]) -> None:
     text = "".join(piece + sep for piece, sep in parts)
     for pattern, cues in SCANNED:
         expected = [(m.start(), m.end(), m.groupdict()) for m in pattern.finditer(text)]
-        assert [(m.start(), m.end(), m.groupdict()) for m in patterns._scan(pattern, text, cues)] == expected, (
-            pattern.pattern[:40]
-        )
+        assert [
+            (m.start(), m.end(), m.groupdict()) for m in patterns._scan(pattern, text, cues)
+        ] == expected, pattern.pattern[:40]
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,11 @@ REPO = Path(__file__).resolve().parents[2]
 def test_registry_lists_builtins_in_order() -> None:
     assert BUILTIN_EXTRACTORS == ("links", "lexicon", "abbreviations", "patterns", "ner", "resolver")
     registered = [info.name for info in list_extractors()]
-    assert registered[: len(registered)] == [n for n in BUILTIN_EXTRACTORS if n in registered] + registered[
-        len([n for n in BUILTIN_EXTRACTORS if n in registered]) :
-    ]
+    assert (
+        registered[: len(registered)]
+        == [n for n in BUILTIN_EXTRACTORS if n in registered]
+        + registered[len([n for n in BUILTIN_EXTRACTORS if n in registered]) :]
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,9 @@ def test_registry_builtin_info(name: str, factory: str, output: str, kinds: set[
 def test_registry_unknown_name_lists_options() -> None:
     with pytest.raises(UnknownNameError) as error:
         get_extractor("datasets")
-    assert str(error.value).startswith("unknown extractor 'datasets'; choose one of: abbreviations, lexicon, links")
+    assert str(error.value).startswith(
+        "unknown extractor 'datasets'; choose one of: abbreviations, lexicon, links"
+    )
 
 
 def test_build_nlp_unknown_name() -> None:
@@ -63,7 +67,12 @@ FAST = ["citekg_links", "citekg_lexicon", "citekg_abbreviations", "citekg_patter
 
 @pytest.mark.parametrize(
     "names, fast, pipes",
-    [(None, True, FAST), (["lexicon"], False, ["citekg_lexicon"]), (["lexicon"], True, ["citekg_lexicon"]), ([], False, [])],
+    [
+        (None, True, FAST),
+        (["lexicon"], False, ["citekg_lexicon"]),
+        (["lexicon"], True, ["citekg_lexicon"]),
+        ([], False, []),
+    ],
 )
 def test_build_nlp_pipes(names, fast, pipes) -> None:
     assert build_nlp(names, fast=fast).pipe_names == pipes
@@ -100,7 +109,9 @@ def test_registry_duplicate_name_is_refused() -> None:
         extractor("links", kinds={"other"})(make_other)
 
 
-@pytest.mark.parametrize("name", [n for n in BUILTIN_EXTRACTORS if (REPO / "extractors" / f"{n}.py").is_file()])
+@pytest.mark.parametrize(
+    "name", [n for n in BUILTIN_EXTRACTORS if (REPO / "extractors" / f"{n}.py").is_file()]
+)
 def test_registry_builtin_has_tests_and_docstring(name: str) -> None:
     assert (REPO / "tests" / "extractors" / f"test_{name}.py").is_file()
     module = ast.parse((REPO / "extractors" / f"{name}.py").read_text(encoding="utf-8"))

@@ -50,9 +50,15 @@ def _resolved(nlp, text: str) -> list[tuple[str, str, str, str]]:
         # later occurrences of a proposed name are marked and proposed too
         (
             "We propose LocalMamba. LocalMamba is fast.",
-            [("LocalMamba", "method", "localmamba", "proposed"), ("LocalMamba", "method", "localmamba", "proposed")],
+            [
+                ("LocalMamba", "method", "localmamba", "proposed"),
+                ("LocalMamba", "method", "localmamba", "proposed"),
+            ],
         ),
-        ("It improves click through rate prediction.", [("click through rate prediction", "task", "click-through-rate-prediction", "used")]),
+        (
+            "It improves click through rate prediction.",
+            [("click through rate prediction", "task", "click-through-rate-prediction", "used")],
+        ),
         # negatives: pronouns, generic nouns, sentence-initial capitals, generic phrases
         ("However, we show the model and the method use deep learning and a neural network.", []),
     ],
@@ -69,11 +75,13 @@ def test_resolver_lexicon_key_wins(nlp) -> None:
 def test_resolver_attrs_align(nlp) -> None:
     doc = nlp("We propose FooNet and evaluate it on CIFAR-10 with BLEU; FooNet (FN) beats BERT.")
     group = doc.spans["citekg.resolved"]
-    assert len(group) == len(group.attrs["scores"]) == len(group.attrs["roles"]) == len(group.attrs["sources"])
+    assert (
+        len(group) == len(group.attrs["scores"]) == len(group.attrs["roles"]) == len(group.attrs["sources"])
+    )
     assert all(0.0 <= score <= 1.0 for score in group.attrs["scores"])
     assert all(source and source.replace(",", "").isidentifier() for source in group.attrs["sources"])
     positions = [(s.start, s.end) for s in group]
-    assert positions == sorted(positions) and all(a[1] <= b[0] for a, b in zip(positions, positions[1:]))
+    assert positions == sorted(positions) and all(a[1] <= b[0] for a, b in zip(positions, positions[1:], strict=False))
 
 
 def test_resolver_works_without_other_groups() -> None:
@@ -95,7 +103,11 @@ def test_resolver_uses_ner_scores_when_present(nlp) -> None:
         pytest.skip("the ner extractor is not registered here")
     doc = resolver(doc)
     (span,) = doc.spans["citekg.resolved"]
-    assert (span.text, span.label_, doc.spans["citekg.resolved"].attrs["sources"][0]) == ("treebank grammar", "method", "ner")
+    assert (span.text, span.label_, doc.spans["citekg.resolved"].attrs["sources"][0]) == (
+        "treebank grammar",
+        "method",
+        "ner",
+    )
 
 
 @pytest.mark.parametrize(
@@ -136,11 +148,17 @@ def test_unify_paper_title_name_is_proposed_everywhere() -> None:
         Mention("p", "task", "editing", 20, 27, "abstract", "editing", "used", 0.4, "patterns"),
     ]
     got = [(m.field, m.label, m.role) for m in unify_paper(ms)]
-    assert got == [("title", "method", "proposed"), ("abstract", "method", "proposed"), ("abstract", "task", "used")]
+    assert got == [
+        ("title", "method", "proposed"),
+        ("abstract", "method", "proposed"),
+        ("abstract", "task", "used"),
+    ]
 
 
 def test_extract_marks_title_names_in_abstract() -> None:
-    paper = Paper(id="p", title="MEND: Fast Model Editing at Scale", abstract="We show that MEND edits GPT-J fast.")
+    paper = Paper(
+        id="p", title="MEND: Fast Model Editing at Scale", abstract="We show that MEND edits GPT-J fast."
+    )
     (ex,) = extract([paper], nlp=build_nlp(fast=True))
     got = {(m.field, m.text, m.role) for m in ex.mentions if m.key == "mend"}
     assert got == {("title", "MEND", "proposed"), ("abstract", "MEND", "proposed")}
