@@ -6,7 +6,6 @@ import doctest
 import importlib
 import pkgutil
 
-import citekg
 import pytest
 
 # Packages of the optional extras (dask); a module needing one is skipped when it is absent.
