@@ -93,6 +93,13 @@ def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _echo_skipped(skipped: list[tuple[str, int | None, str]]) -> None:
+    """List skipped records on stderr, one ``skipped <file>:<line>: <reason>`` line each."""
+    for file, line, reason in skipped:
+        where = f"{file}:{line}" if line is not None else file
+        click.echo(f"skipped {where}: {reason}", err=True)
+
+
 def _build_and_report(
     paths: list[Path],
     graph_dir: Path,
@@ -128,9 +135,7 @@ def _build_and_report(
     click.echo(render_summary("\nGraph", summary.graph))
     for merge in summary.update.get("merges", []):
         click.echo(f"merged {', '.join(merge['merged'])} into {merge['into']} (by {merge['by']})", err=True)
-    for file, line, reason in summary.skipped:
-        where = f"{file}:{line}" if line is not None else file
-        click.echo(f"skipped {where}: {reason}", err=True)
+    _echo_skipped(summary.skipped)
 
 
 @cli.command()
@@ -714,9 +719,7 @@ def shard(
         "papers/s": round(summary.papers / summary.seconds, 1) if summary.seconds else 0,
     }
     click.echo(render_summary(f"Shards in {output}", shown))
-    for file, line, reason in summary.skipped:
-        where = f"{file}:{line}" if line is not None else file
-        click.echo(f"skipped {where}: {reason}", err=True)
+    _echo_skipped(summary.skipped)
 
 
 @cli.command()
