@@ -8,6 +8,7 @@ the commands, so ``citekg --help`` is instant.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -201,8 +202,14 @@ def extract(
         partial.unlink(missing_ok=True)
 
 
-def _parse_bindings(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    return {name.lstrip("?$"): value for name, value in params}
+def _parse_bindings(params: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """Bind IRI-looking values (``http(s)://…``, ``urn:…``) as IRIs, everything else as strings."""
+    from rdflib import URIRef
+
+    return {
+        name.lstrip("?$"): URIRef(value) if re.match(r"(?:https?://|urn:)\S+$", value) else value
+        for name, value in params
+    }
 
 
 @cli.command()

@@ -306,3 +306,10 @@ def test_cli_train_unknown_corpus_is_one_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert result.output.startswith("Error: unknown training corpus 'conll'; choose one of: scier, scierc")
+
+
+def test_cli_query_binds_iri_looking_values_as_iris(sample_graph: Path) -> None:
+    sparql = "SELECT ?p ?t WHERE { ?p dcterms:title ?t }"
+    paper = "https://w3id.org/citekg/paper/arxiv/1706.03762"
+    found = run("query", sparql, "--graph", sample_graph, "-p", "p", paper, "--format", "json")
+    assert json.loads(found.output) == [{"p": paper, "t": "Attention Is All You Need"}]
