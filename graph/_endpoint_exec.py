@@ -471,6 +471,7 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
+        self._starting = 0  # spares being spawned in the background
         self._lock = threading.Lock()
         self.killed = 0
         self.closed = False
@@ -495,12 +496,43 @@ class WorkerPool:
             self._all.add(worker)
         return worker
 
+    def _keep_spare(self) -> None:
+        """Start one more worker in the background when none is idle and the pool has room.
+
+        A worker takes a second or more to start (a new interpreter opening the store); spawning it only
+        when the next query arrives would make that query wait behind a slow one's worker. Called with
+        the lock held.
+        """
+        if self.closed or self._idle or self._starting or len(self._all) + self._starting >= self.size:
+            return
+        self._starting += 1
+
+        def spawn() -> None:
+            try:
+                worker = self._spawn()
+            except RuntimeError as exc:
+                logger.warning("could not start a spare query worker: %s", exc)
+                return
+            finally:
+                with self._lock:
+                    self._starting -= 1
+            with self._lock:
+                if self.closed:
+                    self._all.discard(worker)
+                    worker.kill()
+                else:
+                    self._idle.append(worker)
+
+        threading.Thread(target=spawn, name="citekg-spare-worker", daemon=True).start()
+
     def run(self, job: Job, timeout: float) -> Outcome:
         """Run ``job`` on an idle (or new) worker; kill the worker if it takes longer than ``timeout``."""
         with self._lock:
             if self.closed:
                 raise RuntimeError("the query pool is closed")
             worker = self._idle.pop() if self._idle else None
+            if worker is not None:
+                self._keep_spare()
         if worker is None:
             worker = self._spawn()
         started = time.monotonic()

@@ -179,6 +179,20 @@ def test_timeout_kills_the_worker(make_server, http):
     assert http.get(srv.url, params={"query": CHEAP}).json()["boolean"] is True  # a fresh worker answers
 
 
+def test_a_spare_worker_is_started_while_the_first_one_is_busy(make_server, http):
+    srv = make_server(timeout=8, max_concurrent=2)
+    pool = srv.app.state.engine.pool
+    assert len(pool.pids) == 1  # warmed at start-up
+    http.get(srv.url, params={"query": CHEAP})
+    deadline = time.monotonic() + 30
+    while len(pool.pids) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(pool.pids) == 2  # the next query need not wait for an interpreter to start
+    http.get(srv.url, params={"query": CHEAP})
+    time.sleep(0.5)
+    assert len(pool.pids) == 2  # never more than max_concurrent
+
+
 def test_thread_isolation_times_out_without_killing(make_server, http):
     srv = make_server(timeout=0.5, isolation="thread", max_concurrent=2)
     response = http.get(
