@@ -442,6 +442,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             kept
             and " ".join(kept).lower() not in _STOP
             and not any(w.lower() in _HEAD_TYPE for w in kept[:-1])
+            and not (len(kept) == 1 and _generic_modifier(kept[0]))
         ):
             add(words[len(words) - len(kept)][0], words[-1][1], "task", "used", "task")
     for m in _scan(_METRIC, text, _METRIC_CUES):
@@ -459,6 +460,22 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
 
 
 _BARE_TASKS = frozenset("parsing summarization translation classification segmentation".split())
+# A lone word before "task" that only qualifies it ("an essential task", "downstream tasks"): adjective
+# endings, unless the word is itself a task head ("retrieval"), and generic determiners of kind. On the
+# gold train splits, lone adjective-ending words before "task" were a task 15% of the time.
+_ADJECTIVE_END = re.compile(r"[a-z-]*(?:al|ive|ous|ful|able|ible|less|ic|ent|ant|ary|ory|ed|stream)")
+_GENERIC_KIND = frozenset(
+    "main target multiple complex distinct joint diverse single certain difficult latter former larger "
+    "given core pretext proxy sub long-horizon real-world multi-step open-ended held-out unseen one".split()
+)
+
+
+def _generic_modifier(word: str) -> bool:
+    """Whether ``word`` alone before "task" only qualifies it ("essential", "downstream", "main")."""
+    low = word.lower()
+    if low in _TASK_HEADS or not word.islower():
+        return False
+    return low in _GENERIC_KIND or _ADJECTIVE_END.fullmatch(low) is not None
 
 
 # The literal words every match of a rule starts with (see _scan).

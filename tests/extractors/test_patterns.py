@@ -87,6 +87,8 @@ def test_patterns_find(nlp, text: str, expected: set[tuple[str, str, str]]) -> N
         "We ran 3D scans on 2019 data with 10x speed on an A100 GPU in 5 minutes.",
         "Results: it works. Background: none.",
         "We use PyTorch and GitHub, as OpenAI does.",
+        # a lone qualifier before "task" is not a task name
+        "It is an essential task for downstream tasks, a central task and a long-horizon task.",
     ],
 )
 def test_patterns_negatives(nlp, text: str) -> None:

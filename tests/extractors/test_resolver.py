@@ -61,10 +61,25 @@ def _resolved(nlp, text: str) -> list[tuple[str, str, str, str]]:
         ),
         # negatives: pronouns, generic nouns, sentence-initial capitals, generic phrases
         ("However, we show the model and the method use deep learning and a neural network.", []),
+        # a name cut at a hyphen never comes out; the lexicon's whole name does
+        (
+            "Deep Interest Network for Click-Through Rate Prediction",
+            [
+                ("Deep Interest Network", "model", "din", "used"),
+                ("Click-Through Rate Prediction", "task", "click-through-rate-prediction", "used"),
+            ],
+        ),
     ],
 )
 def test_resolver_table(nlp, text: str, expected: list[tuple[str, str, str, str]]) -> None:
     assert _resolved(nlp, text) == expected
+
+
+def test_resolver_languages_are_not_datasets() -> None:
+    from citekg.extractors.resolver import _is_language
+
+    assert _is_language("Chinese") and _is_language("Arabic-English") and _is_language("German and French")
+    assert not _is_language("Chinese Treebank") and not _is_language("Penn")
 
 
 def test_resolver_lexicon_key_wins(nlp) -> None:
@@ -81,7 +96,9 @@ def test_resolver_attrs_align(nlp) -> None:
     assert all(0.0 <= score <= 1.0 for score in group.attrs["scores"])
     assert all(source and source.replace(",", "").isidentifier() for source in group.attrs["sources"])
     positions = [(s.start, s.end) for s in group]
-    assert positions == sorted(positions) and all(a[1] <= b[0] for a, b in zip(positions, positions[1:], strict=False))
+    assert positions == sorted(positions) and all(
+        a[1] <= b[0] for a, b in zip(positions, positions[1:], strict=False)
+    )
 
 
 def test_resolver_works_without_other_groups() -> None:
