@@ -74,7 +74,9 @@ def cli() -> None:
 
 
 def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options ``build`` and ``add`` share: graph, format, skipping, output and progress."""
+    """The options ``build`` and ``add`` share: graph, format, skipping, speed, output and progress."""
+    from citekg.pipeline import DEFAULT_BATCH
+
     for option in reversed(
         [
             graph_option,
@@ -83,6 +85,34 @@ def build_options(func: Callable[..., Any]) -> Callable[..., Any]:
                 "--skip-invalid",
                 is_flag=True,
                 help="Skip malformed records and count them instead of stopping.",
+            ),
+            click.option("--fast", is_flag=True, help="Rules only, no statistical NER."),
+            click.option(
+                "--workers",
+                default=1,
+                show_default=True,
+                type=click.IntRange(1),
+                help="Extraction processes (with --engine dask: LocalCluster workers).",
+            ),
+            click.option(
+                "--engine",
+                type=click.Choice(["local", "dask"]),
+                default="local",
+                show_default=True,
+                help="Extract in local processes, or on Dask (see docs/scaling.md).",
+            ),
+            click.option(
+                "--scheduler", help="Dask scheduler address (tcp://HOST:8786); default: a LocalCluster."
+            ),
+            click.option(
+                "--batch-size",
+                default=DEFAULT_BATCH,
+                show_default=True,
+                type=click.IntRange(1),
+                help="Papers per store write; memory grows with it.",
+            ),
+            click.option(
+                "--restart", is_flag=True, help="Ignore the checkpoint of an interrupted run; start over."
             ),
             click.option(
                 "--json", "as_json", is_flag=True, help="Print the summary (with every merge) as JSON."
@@ -101,36 +131,53 @@ def _echo_skipped(skipped: list[tuple[str, int | None, str]]) -> None:
         click.echo(f"skipped {where}: {reason}", err=True)
 
 
-def _build_and_report(
-    paths: list[Path],
-    graph_dir: Path,
-    input_format: str | None,
-    skip_invalid: bool,
-    as_json: bool,
-    quiet: bool,
-    heading: str,
-) -> None:
+def _build_and_report(paths: list[Path], graph_dir: Path, heading: str, options: dict[str, Any]) -> None:
+    """Run the build with a progress bar (stderr, TTY only) and print its summary."""
     from citekg._output import render_summary
     from citekg.graph.store import GraphStore
     from citekg.pipeline import build as run_build
     from tqdm import tqdm
 
+    as_json, quiet = options.pop("as_json"), options.pop("quiet")
+    resume = not options.pop("restart")
+    # disable=None: tqdm turns itself off when stderr is not a terminal
     with (
         GraphStore.open(graph_dir) as store,
-        tqdm(desc="papers", unit=" papers", file=sys.stderr, disable=quiet or None) as bar,
+        tqdm(
+            desc="papers", unit=" papers", file=sys.stderr, disable=True if quiet or as_json else None
+        ) as bar,
     ):
-        summary = run_build(paths, store, format=input_format, skip_invalid=skip_invalid, progress=bar.update)
+
+        def start(total: int | None, resumed: int) -> None:
+            bar.total = total
+            if resumed:
+                if not quiet:
+                    bar.write(f"resuming: {resumed} papers written by an interrupted run", file=sys.stderr)
+                bar.update(resumed)
+
+        summary = run_build(
+            paths,
+            store,
+            format=options.pop("input_format"),
+            progress=bar.update,
+            on_start=start,
+            resume=resume,
+            **options,
+        )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), indent=2))
         return
     shown = {
         "papers read": summary.papers,
+        "resumed": summary.resumed,
         "duplicates merged": summary.duplicates,
         "papers merged": summary.merged,
         "mentions replaced": len(summary.update.get("replaced_mentions_of", [])),
         "records skipped": len(summary.skipped),
         "triples added": summary.triples_added,
         "seconds": round(summary.seconds, 2),
+        "papers/s": round(summary.papers_per_second, 1),
+        "peak RSS MB": round(max(summary.peak_rss_mb, summary.workers_peak_rss_mb)),
     }
     click.echo(render_summary(heading, shown))
     click.echo(render_summary("\nGraph", summary.graph))
@@ -142,29 +189,28 @@ def _build_and_report(
 @cli.command()
 @click.argument("inputs", nargs=-1, type=click.Path(dir_okay=False))
 @build_options
-def build(
-    inputs: tuple[str, ...],
-    graph_dir: Path,
-    input_format: str | None,
-    skip_invalid: bool,
-    as_json: bool,
-    quiet: bool,
-) -> None:
+def build(inputs: tuple[str, ...], graph_dir: Path, **options: Any) -> None:
     """Read papers, extract entities and links, and add them to the graph.
 
     With no INPUT, builds the bundled sample corpus. Building again with more files adds to the graph;
-    building the same files again changes nothing.
+    building the same files again changes nothing. Records stream through extraction (--workers
+    processes, or Dask workers with --engine dask) into the store --batch-size papers at a time, so
+    memory stays bounded; an input of one batch is written all or nothing, and a bigger one batch by
+    batch with a checkpoint, so rerunning an interrupted build goes on where it stopped. A malformed
+    record stops the build before anything is written unless --skip-invalid.
 
     \b
     Example:
         citekg build                                  # the bundled sample corpus
         citekg build trending.txt arxiv.jsonl --graph my-graph
         citekg build extractions.jsonl                # output of `citekg extract`, no NLP rerun
+        citekg build arxiv-metadata-oai-snapshot.json.gz --workers 2 --graph arxiv
+        citekg build snapshot.json --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from citekg.pipeline import sample_corpus_path
 
     paths = _existing_paths(inputs) or [sample_corpus_path()]
-    _build_and_report(paths, graph_dir, input_format, skip_invalid, as_json, quiet, f"Built {graph_dir}")
+    _build_and_report(paths, graph_dir, f"Built {graph_dir}", options)
 
 
 @cli.command()
@@ -524,19 +570,13 @@ def train(
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @build_options
-def add(
-    inputs: tuple[str, ...],
-    graph_dir: Path,
-    input_format: str | None,
-    skip_invalid: bool,
-    as_json: bool,
-    quiet: bool,
-) -> None:
-    """Add papers to an existing (or new) graph, in one all-or-nothing write.
+def add(inputs: tuple[str, ...], graph_dir: Path, **options: Any) -> None:
+    """Add papers to an existing (or new) graph, in all-or-nothing writes of --batch-size papers.
 
     Papers already in the graph change nothing; a paper re-extracted with a newer extractor version
     replaces its old mentions; records of a paper already in the graph (same arXiv id, DOI, or title)
-    are merged into it. An interrupted run leaves the graph as it was.
+    are merged into it. An interrupted run of up to one batch leaves the graph as it was; a bigger one
+    keeps the batches written, and running it again completes it (options as for `citekg build`).
 
     \b
     Example:
@@ -544,7 +584,7 @@ def add(
         citekg add extractions.jsonl --graph my-graph --json
     """
     paths = _existing_paths(inputs)
-    _build_and_report(paths, graph_dir, input_format, skip_invalid, as_json, quiet, f"Added to {graph_dir}")
+    _build_and_report(paths, graph_dir, f"Added to {graph_dir}", options)
 
 
 @cli.command()

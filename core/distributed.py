@@ -24,7 +24,7 @@ import math
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +44,15 @@ if TYPE_CHECKING:
     from citekg.model import Extraction
     from spacy.language import Language
 
-__all__ = ["ENGINES", "Partition", "ShardSummary", "plan_partitions", "run_partition", "shard_inputs"]
+__all__ = [
+    "ENGINES",
+    "Partition",
+    "ShardSummary",
+    "plan_partitions",
+    "run_partition",
+    "shard_inputs",
+    "stream_extractions",
+]
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +246,7 @@ def run_partition(
     fast: bool = False,
     skip_invalid: bool = False,
     base: str | None = None,
+    rdf: bool = True,
 ) -> dict[str, Any]:
     """Read, extract and write one partition as shard ``part-<index>``; return its counts.
 
@@ -253,7 +262,11 @@ def run_partition(
     result: dict[str, Any] = {"index": part.index, "name": name, "path": part.path}
     try:
         counts = write_shard(
-            _extractions(part, fast=fast, skip_invalid=skip_invalid, report=report), output, name, base=base
+            _extractions(part, fast=fast, skip_invalid=skip_invalid, report=report),
+            output,
+            name,
+            base=base,
+            rdf=rdf,
         )
     except InputError as exc:
         result["error"] = {"type": "InputError", "path": exc.path, "reason": exc.reason, "line": exc.line}
@@ -334,6 +347,7 @@ def shard_inputs(
     skip_invalid: bool = False,
     overwrite: bool = False,
     base: str | None = None,
+    rdf: bool = True,
     progress: PartitionCallback | None = None,
 ) -> ShardSummary:
     """Extract the inputs partition by partition and write a shard set to ``output``.
@@ -353,6 +367,7 @@ def shard_inputs(
         skip_invalid: Count malformed records instead of stopping at the first.
         overwrite: Replace the shards of an earlier run in ``output``.
         base: Namespace of instance IRIs.
+        rdf: Write the N-Triples shards (without: only the extraction records).
         progress: Called with each partition's result as it finishes.
 
     Raises:
@@ -371,7 +386,7 @@ def shard_inputs(
     planned = plan_partitions(paths, partitions=partitions, format=format)
     out = Path(output)
     _prepare_output(out, overwrite)
-    options = {"fast": fast, "skip_invalid": skip_invalid, "base": base}
+    options = {"fast": fast, "skip_invalid": skip_invalid, "base": base, "rdf": rdf}
     if engine == "local":
         results = []
         for part in planned:
@@ -459,3 +474,97 @@ def _run_dask(
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def stream_extractions(
+    paths: Sequence[str | Path],
+    directory: Path | None,
+    *,
+    scheduler: str | None = None,
+    workers: int = 2,
+    partitions: int | None = None,
+    format: str | None = None,
+    fast: bool = False,
+    skip_invalid: bool = False,
+    report: ReadReport | None = None,
+    done: Iterable[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Extraction]:
+    """Extract the inputs on Dask and yield the records partition by partition, in input order.
+
+    This is ``citekg build --engine dask``: :func:`shard_inputs` runs in a thread and writes extraction
+    shards (no N-Triples) to ``directory`` (a temporary one when ``None``); each shard is read back as
+    soon as it and every partition before it are complete, and deleted once read, so the store can be
+    written while the cluster extracts. The first record of a paper id wins across partitions; ids in
+    ``done`` are left out; ``report`` gets the read counts of every partition yielded.
+
+    Raises:
+        InputError: The first bad record in input order, after the other partitions finished, unless
+            ``skip_invalid``.
+    """
+    import queue
+    import tempfile
+    import threading
+
+    from citekg.readers import read_extractions
+
+    temporary = directory is None
+    out = Path(tempfile.mkdtemp(prefix="citekg-shards-")) if directory is None else directory
+    finished: queue.Queue[dict[str, Any] | ShardSummary | BaseException] = queue.Queue()
+
+    def run() -> None:
+        try:
+            finished.put(
+                shard_inputs(
+                    paths,
+                    out,
+                    engine="dask",
+                    scheduler=scheduler,
+                    workers=workers,
+                    partitions=partitions,
+                    format=format,
+                    fast=fast,
+                    skip_invalid=skip_invalid,
+                    overwrite=True,
+                    rdf=False,
+                    progress=finished.put,
+                )
+            )
+        except BaseException as exc:  # handed to the consumer, which raises it
+            finished.put(exc)
+
+    thread = threading.Thread(target=run, name="citekg-dask", daemon=True)
+    thread.start()
+    seen, already = set(done), frozenset(done)
+    ready: dict[int, dict[str, Any]] = {}
+    following = 0
+    try:
+        while True:
+            item = finished.get()
+            if isinstance(item, BaseException):
+                raise item
+            if isinstance(item, ShardSummary):
+                break
+            ready[item["index"]] = item
+            while following in ready:
+                result = ready.pop(following)
+                if report is not None:
+                    report.records += result["records"]
+                    report.duplicates += result["duplicates"]
+                    report.skipped += [(f, line, reason) for f, line, reason in result["skipped"]]
+                records = out / f"{result['name']}{EXTRACTIONS_SUFFIX}"
+                for extraction in read_extractions(records):
+                    if extraction.paper.id in seen:
+                        if report is not None and extraction.paper.id not in already:
+                            report.duplicates += 1
+                        continue
+                    seen.add(extraction.paper.id)
+                    if progress is not None:
+                        progress(1)
+                    yield extraction
+                records.unlink()
+                following += 1
+        thread.join()
+    finally:
+        if temporary:
+            shutil.rmtree(out, ignore_errors=True)

@@ -106,7 +106,12 @@ def _partial(path: Path) -> Path:
 
 
 def write_shard(
-    extractions: Iterable[Extraction], directory: str | Path, name: str, *, base: str | None = None
+    extractions: Iterable[Extraction],
+    directory: str | Path,
+    name: str,
+    *,
+    base: str | None = None,
+    rdf: bool = True,
 ) -> ShardCounts:
     """Write ``<name>.nt`` and ``<name>.extractions.jsonl`` for the extractions, in their order.
 
@@ -120,6 +125,8 @@ def write_shard(
         directory: Where the shard goes (created if missing).
         name: The file stem, e.g. :func:`shard_name` of the partition index.
         base: Namespace of instance IRIs (default :data:`citekg.ontology.namespace.CITEKG_NS`).
+        rdf: Write the N-Triples; without, only the extraction records (what ``citekg build
+            --engine dask`` reads back), and the counts give no triples.
     """
     from citekg.graph.build import triples_for
     from citekg.graph.store import to_ntriples
@@ -141,6 +148,9 @@ def write_shard(
         ):
             for extraction in extractions:
                 jsonl.write(json.dumps(extraction.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+                counts.papers += 1
+                if not rdf:
+                    continue
                 own: set[str] = set()
                 paper = f"<{paper_iri(extraction.paper.id, base)}> "
                 for triple in triples_for(extraction, base=base):
@@ -152,13 +162,13 @@ def write_shard(
                         shared.add(line)
                     nt.write(line)
                     counts.triples += 1
-                counts.papers += 1
         jsonl_partial.replace(jsonl_path)
-        nt_partial.replace(nt_path)
+        if rdf:
+            nt_partial.replace(nt_path)
     finally:
         nt_partial.unlink(missing_ok=True)
         jsonl_partial.unlink(missing_ok=True)
-    counts.bytes = nt_path.stat().st_size
+    counts.bytes = nt_path.stat().st_size if rdf else 0
     return counts
 
 
