@@ -252,7 +252,7 @@ _METRICS = (
 )
 _METRIC = re.compile(r"(?P<name>" + _METRICS + r"(?:\s+scores?)?)(?![\w-])")
 _TOP_K = re.compile(r"[Tt]op-\d+\s+\Z")  # "top-1 accuracy": searched right before a metric name
-_IN_TERMS = re.compile(r"\bin terms of\s+(?P<name>[\w-]+(?:\s+[\w-]+)?)")
+_IN_TERMS = re.compile(r"\bin terms of\s+(?P<name>[\w-]+(?:\s+[\w-]+){0,2})")
 _TITLE_PREFIX = re.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s+[\w.+-]+){0,3}?)\s*:\s+(?P<rest>\S.*)$", re.S)
 _TITLE_STOP = frozenset(
     "abstract background introduction results conclusion conclusions note review survey "
@@ -453,13 +453,37 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             continue
         add(start, m.end("name"), "metric", "used", "metric")
     for m in _IN_TERMS.finditer(text) if "in terms of" in text else ():
-        name = _name_words(m.group("name"))
-        if name and name.lower() not in _STOP:
+        name = _metric_phrase(m.group("name"))
+        if name:
             add(m.start("name"), m.start("name") + len(name), "metric", "used", "metric")
     return sorted(set(found))
 
 
 _BARE_TASKS = frozenset("parsing summarization translation classification segmentation".split())
+
+
+def _metric_phrase(words: str) -> str:
+    """The measure named after "in terms of": a phrase up to its metric head ("test accuracy", "word error
+    rate"), else a name-like first word ("BLEU"); "" for anything else ("test" alone, "both speed").
+
+    Examples:
+        >>> _metric_phrase("test accuracy on"), _metric_phrase("BLEU and"), _metric_phrase("both speed and")
+        ('test accuracy', 'BLEU', '')
+    """
+    kept: list[str] = []
+    for word in words.split():
+        if word.lower() in _STOP:
+            break
+        kept.append(word)
+    heads = [i for i, w in enumerate(kept) if w.lower() in _METRIC_HEADS or w.lower()[:-1] in _METRIC_HEADS]
+    if heads:
+        return " ".join(kept[: heads[-1] + 1])
+    name = _name_words(" ".join(kept))
+    if not name or name.lower() in _STOP or name.islower() and " " not in name and len(name) < 5:
+        return ""
+    return name if not name.islower() else ""
+
+
 # A lone word before "task" that only qualifies it ("an essential task", "downstream tasks"): adjective
 # endings, unless the word is itself a task head ("retrieval"), and generic determiners of kind. On the
 # gold train splits, lone adjective-ending words before "task" were a task 15% of the time.

@@ -74,6 +74,8 @@ BOUNDARY_PRIORITY: dict[str, int] = {
     "patterns": 4,
 }
 _NER_BINS = (0.5, 0.8, 0.95)
+#: Nouns that a metric's span takes when they follow its name ("F1 score", "PARSEVAL measure").
+_METRIC_NOUNS = frozenset({"score", "scores", "metric", "measure", "measures"})
 _PROPAGATED = "resolver"
 
 
@@ -297,6 +299,7 @@ class Resolver:
             else:
                 clusters.append([item])
                 end = item.end
+        covered = {t for i in items for t in range(i.start, i.end)}
         resolved = []
         for cluster in clusters:
             best = min(
@@ -330,11 +333,15 @@ class Resolver:
             )
             if lexicon is None:
                 label = _head_label(text, label)
+            end = best.end
+            free = end < max(i.end for i in cluster) or end not in covered  # not another cluster's token
+            if label == "metric" and end < len(doc) and doc[end].lower_ in _METRIC_NOUNS and free:
+                end += 1  # "BLEU score": SciERC, SciREX and most TDMSci metric spans hold the noun
             ner = [i.ner_score for i in inside if i.ner_score is not None]
             resolved.append(
                 _Resolved(
                     best.start,
-                    best.end,
+                    end,
                     label,
                     lexicon.key if lexicon else canonical_key(text),
                     "proposed" if any(i.role == "proposed" for i in cluster) else "used",

@@ -70,6 +70,10 @@ def _found(nlp, text: str) -> set[tuple[str, str, str]]:
             {("BLEU", "metric", "used"), ("F1 score", "metric", "used")},
         ),
         ("It reaches 80% top-1 accuracy.", {("top-1 accuracy", "metric", "used")}),
+        (
+            "Gains in terms of test accuracy and of word error rate.",
+            {("test accuracy", "metric", "used"), ("word error rate", "metric", "used")},
+        ),
         ("LocalMamba outperforms Vim by 3 points.", {("LocalMamba", "method", "used")}),
     ],
 )

@@ -61,6 +61,8 @@ def _resolved(nlp, text: str) -> list[tuple[str, str, str, str]]:
         ),
         # negatives: pronouns, generic nouns, sentence-initial capitals, generic phrases
         ("However, we show the model and the method use deep learning and a neural network.", []),
+        # a metric's span takes the noun after it
+        ("It raises the BLEU score.", [("BLEU score", "metric", "bleu", "used")]),
         # a name cut at a hyphen never comes out; the lexicon's whole name does
         (
             "Deep Interest Network for Click-Through Rate Prediction",
