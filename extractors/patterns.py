@@ -463,8 +463,10 @@ _BARE_TASKS = frozenset("parsing summarization translation classification segmen
 
 
 def _metric_phrase(words: str) -> str:
-    """The measure named after "in terms of": a phrase up to its metric head ("test accuracy", "word error
-    rate"), else a name-like first word ("BLEU"); "" for anything else ("test" alone, "both speed").
+    """Return the measure named after "in terms of", or "".
+
+    A phrase up to its metric head ("test accuracy", "word error rate"), else a name-like first word
+    ("BLEU"); nothing for anything else ("test" alone, "both speed").
 
     Examples:
         >>> _metric_phrase("test accuracy on"), _metric_phrase("BLEU and"), _metric_phrase("both speed and")
