@@ -471,6 +471,33 @@ class GraphStore:
             self._rdf = graph
         return self._rdf
 
+    # -- bulk builds ------------------------------------------------------------------------------------
+
+    def _swap_in(self, staging: Path) -> None:
+        """Make ``staging``, a complete Oxigraph directory built beside this (empty) store, its data.
+
+        The last step of :class:`citekg.graph.bulk.BulkWriter`: the live directory is renamed away, the
+        staging one renamed in, and the store reopened, so a crash leaves either the old or the new data.
+        Every other reference to either pyoxigraph store must be gone (RocksDB locks a path per process).
+        """
+        if self.path is None or self.read_only:
+            raise StoreError(f"{self!r} cannot take a staged store")
+        import gc
+        import shutil
+
+        live, old = self.path / _OX_DIR, self.path / f"{_OX_DIR}.old"
+        if self._rdf is not None:
+            self._rdf.close()
+            self._rdf = None
+        self._ox = None
+        gc.collect()
+        shutil.rmtree(old, ignore_errors=True)
+        if live.exists():
+            live.rename(old)
+        staging.rename(live)
+        self._ox = ox.Store(str(live))
+        shutil.rmtree(old, ignore_errors=True)
+
 
 def _read_meta(meta_path: Path) -> str:
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from citekg.ontology.namespace import CITEKG_NS
@@ -140,6 +141,7 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
+@lru_cache(maxsize=1 << 16)  # schemes, fields, labels and keys repeat: the bulk writer's hot path
 def _segment(text: str) -> str:
     # Percent-encoding with only unreserved characters kept is injective and reversible with unquote.
     # A final "." is encoded too: Turtle writers escape it in prefixed names ("ckg:metric\/miou\."),
