@@ -7,9 +7,13 @@ are left alone. For each document it
 1. clusters overlapping spans and keeps one span per cluster: the span of the most precise source
    (:data:`BOUNDARY_PRIORITY`, ordered by how often each source's span is exactly the gold span when it
    overlaps one on SciERC/SciER dev: "called X" and evaluation lists 100%, NER 87%, dataset heads 82%,
-   task and shape rules 77%, lexicon 75%, proposal cues 71%), the longest on ties;
+   task and shape rules 77%, lexicon 75%, proposal cues 71%), the longest on ties; a lexicon name that
+   holds that span wins over it (the curated full name); a span cut at a hyphen or without a letter is
+   never chosen, and a cluster with no other span is dropped;
 2. picks the type by a vote over the cluster weighted by each source's reliability for that type, measured
-   on dev data and stored in ``data/calibration.json``;
+   on dev data and stored in ``data/calibration.json``; a language alone ("Chinese") gets no dataset vote;
+   a multiword name not from the lexicon takes the type of its head noun ("... system" is a method,
+   "... translation" a task); a metric's span takes a following "score"/"metric"/"measure";
 3. marks the role ``proposed`` when any source in the cluster says so;
 4. assigns the canonical key (:func:`canonical_key`); a lexicon span keeps the lexicon's key, so aliases
    share one key;
@@ -314,6 +318,17 @@ class Resolver:
             )
             if _broken(doc, best.start, best.end):
                 continue
+            wider = [
+                i
+                for i in cluster
+                if i.source == "lexicon"
+                and i.start <= best.start
+                and best.end <= i.end
+                and i.end - i.start > best.end - best.start
+                and not _broken(doc, i.start, i.end)
+            ]
+            if wider:
+                best = max(wider, key=lambda i: (i.end - i.start, -i.start))
             inside = [i for i in cluster if i.start < best.end and best.start < i.end]
             text = _span_text(doc, best.start, best.end)
             votes: dict[str, float] = defaultdict(float)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -58,6 +59,13 @@ logger = logging.getLogger(__name__)
 #: The types the NER learns; ``model`` is not among them (no corpus tells models from methods).
 NER_LABELS: tuple[str, ...] = ("method", "dataset", "task", "metric")
 
+#: The label of a gold span that is explicitly not an entity (a corpus's hard negative).
+NOT_ENTITY = "not-entity"
+_HEDDES_HEAD = re.compile(
+    r"(?:\s+(?:data\s*sets?|datasets?|corpus|corpora|benchmarks?|collection))+\s*$", re.I
+)
+_HEDDES_LIST = re.compile(r"\band\b|,|\bor\b")
+
 #: How many characters a gold span may grow by when widened to whole tokens.
 _MAX_EXPAND = 2
 
@@ -73,6 +81,7 @@ class CorpusFiles:
     train: str
     dev: str | None
     holdout: float = 0.0
+    partial: bool = False  # only some labels annotated: tokens outside the given spans stay unknown
 
 
 #: The corpora ``citekg train`` knows, by name.
@@ -81,6 +90,9 @@ CORPORA: dict[str, CorpusFiles] = {
     "tdmsci": CorpusFiles("tdmsci:tdmsci/train_1500_v2.conll", None, holdout=0.1),
     "scier": CorpusFiles("scier-llm:scier/LLM/train.jsonl", "scier:scier/PLM/dev.jsonl"),
     "scirex": CorpusFiles("scirex:scirex/train.jsonl", "scirex:scirex/dev.jsonl"),
+    "heddes": CorpusFiles(
+        "heddes:dataset_names_heddes2021/Train_set_sentences.csv", None, holdout=0.0, partial=True
+    ),
 }
 
 #: The corpora the shipped model was trained on (chosen on dev scores: adding SciREX's 291 train abstracts
@@ -158,17 +170,24 @@ def align_span(doc: Doc, start: int, end: int, label: str) -> tuple[Span | None,
 
 
 def gold_to_docs(
-    gold_docs: Iterable[GoldDoc], make_doc: object, *, labels: Sequence[str] = NER_LABELS
+    gold_docs: Iterable[GoldDoc],
+    make_doc: object,
+    *,
+    labels: Sequence[str] = NER_LABELS,
+    partial: bool = False,
 ) -> tuple[list[Doc], AlignCounts]:
     """Tokenise each gold document with ``make_doc`` and set its aligned spans as ``doc.ents``.
 
     Tokens outside every kept span are marked outside (``O``), so the model learns what is not a
-    mention too. Spans with a label not in ``labels`` are ignored (not counted).
+    mention too. Spans with a label not in ``labels`` are ignored (not counted). With ``partial``, only
+    the tokens of :data:`NOT_ENTITY` spans are outside and the rest are missing (the corpus annotates
+    one label only, so the model is told nothing about them).
 
     Args:
         gold_docs: From a :mod:`citekg.gold` reader.
         make_doc: ``text -> Doc``, normally ``spacy.blank("en").make_doc``.
         labels: The labels to keep.
+        partial: Whether unannotated tokens are unknown rather than outside.
 
     Returns:
         The docs, in input order, and the alignment counts.
@@ -181,7 +200,13 @@ def gold_to_docs(
     for gold in gold_docs:
         doc = make_doc(gold.text)  # type: ignore[operator]
         aligned: list[Span] = []
+        outside: list[Span] = []
         for gold_span in gold.spans:
+            if gold_span.label == NOT_ENTITY:
+                negative = doc.char_span(gold_span.start, gold_span.end, alignment_mode="contract")
+                if negative is not None:
+                    outside.append(negative)
+                continue
             if gold_span.label not in wanted:
                 continue
             counts.spans += 1
@@ -191,7 +216,12 @@ def gold_to_docs(
                 aligned.append(span)
         kept = filter_spans(aligned)
         counts.overlapping += len(aligned) - len(kept)
-        doc.set_ents(kept, default="outside")
+        if partial:
+            taken = {t for span in kept for t in range(span.start, span.end)}
+            outside = [s for s in filter_spans(outside) if not any(t in taken for t in range(s.start, s.end))]
+            doc.set_ents(kept, outside=outside, default="missing")
+        else:
+            doc.set_ents(kept, default="outside")
         docs.append(doc)
     return docs, counts
 
@@ -237,6 +267,45 @@ def read_scirex(path: str | Path) -> Iterator[GoldDoc]:
         yield make_doc(doc_id, text, spans)
 
 
+def read_heddes(path: str | Path) -> Iterator[GoldDoc]:
+    """Yield Heddes et al.'s (2021) dataset-name sentences: dataset spans and hard negatives.
+
+    The CSV's ``labels`` hold ``[start, end, label]`` character spans: ``Dataset`` (also spelt
+    ``Datatset``) and ``Geen Dataset`` (Dutch: "no dataset", a generic phrase such as "real-world
+    datasets"), which becomes a :data:`NOT_ENTITY` span. A trailing "dataset"/"corpus"/"benchmark" is cut
+    off a name ("MegaFace dataset" -> "MegaFace"), the convention of SciER and SciREX; a span listing
+    several names ("IndBAN and IndDEV dataset") is left out.
+
+    Raises:
+        InputError: for a malformed row.
+    """
+    import ast
+    import csv
+
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as error:
+        raise InputError(str(path), f"cannot open: {error.strerror or error}") from None
+    with handle:
+        for number, row in enumerate(csv.DictReader(handle), 2):
+            try:
+                text = row["text"]
+                labels = ast.literal_eval(row["labels"])
+                doc_id = f"heddes-{row['id']}"
+            except (KeyError, ValueError, SyntaxError) as error:
+                raise InputError(str(path), f"not a Heddes row ({error!r})", line=number) from None
+            spans = []
+            for start, end, label in labels:
+                if label == "Geen Dataset":
+                    spans.append(GoldSpan(int(start), int(end), NOT_ENTITY))
+                    continue
+                name = _HEDDES_HEAD.sub("", text[start:end])
+                if name and not _HEDDES_LIST.search(name):
+                    spans.append(GoldSpan(int(start), int(start) + len(name), "dataset"))
+            yield make_doc(doc_id, text, spans)
+
+
 def read_corpus(name: str, gold_dir: Path, split: str) -> list[GoldDoc]:
     """Read split ``train`` or ``dev`` of corpus ``name`` (see :data:`CORPORA`) from ``gold_dir``.
 
@@ -259,7 +328,12 @@ def read_corpus(name: str, gold_dir: Path, split: str) -> list[GoldDoc]:
     path = Path(gold_dir) / rel
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        docs = list(read_scirex(path)) if fmt == "scirex" else read_gold(f"{fmt}:{path}")
+        if fmt == "scirex":
+            docs = list(read_scirex(path))
+        elif fmt == "heddes":
+            docs = list(read_heddes(path))
+        else:
+            docs = read_gold(f"{fmt}:{path}")
     if fmt == "scirex":
         from citekg.extractors.vectors import held_out_keys, quotes_held_out
 
@@ -303,7 +377,9 @@ def write_docbins(
     for split in ("train", "dev"):
         bin_ = DocBin(attrs=["ENT_IOB", "ENT_TYPE"], store_user_data=False)
         for name in corpora:
-            docs, align = gold_to_docs(read_corpus(name, gold_dir, split), nlp.make_doc)
+            docs, align = gold_to_docs(
+                read_corpus(name, gold_dir, split), nlp.make_doc, partial=CORPORA[name].partial
+            )
             for _ in range((weights or {}).get(name, 1)):
                 for doc in docs:
                     bin_.add(doc)

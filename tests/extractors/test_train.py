@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from citekg.extractors.train import (
     gold_to_docs,
     install_model,
     read_corpus,
+    read_heddes,
     read_scirex,
     train,
 )
@@ -84,6 +86,35 @@ def test_gold_to_docs_sets_ents_and_counts():
     assert counts.kept == 7
     # every token outside the kept spans is explicitly outside, so the model learns negatives too
     assert all(t.ent_iob_ in ("B", "I", "O") for d in docs for t in d)
+
+
+def test_read_heddes_partial_annotation(tmp_path):
+    text_a = "The MegaFace dataset is large, unlike simulated and real-world datasets."
+    text_b = "We use IndBAN and IndDEV dataset and MNIST."
+    path = tmp_path / "heddes.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["", "id", "text", "labels", "datasets", "conference"])
+        writer.writerow([0, 1, text_a, "[[4, 20, 'Dataset'], [38, 71, 'Geen Dataset']]", "[]", "VISION"])
+        writer.writerow([1, 2, text_b, "[[7, 32, 'Dataset'], [37, 42, 'Datatset']]", "[]", "NIPS"])
+    gold = list(read_heddes(path))
+    # "dataset" is cut off a name; a span listing two names is left out; the typo label counts
+    assert [[(g.text[s.start : s.end], s.label) for s in g.spans] for g in gold] == [
+        [("MegaFace", "dataset"), ("simulated and real-world datasets", "not-entity")],
+        [("MNIST", "dataset")],
+    ]
+    docs, counts = gold_to_docs(gold, NLP.make_doc, partial=True)
+    assert counts.kept == 2
+    first = docs[0]
+    # the name is an entity, the hard negative outside, every other token unknown
+    assert [(t.text, t.ent_iob_) for t in first][:4] == [
+        ("The", ""),
+        ("MegaFace", "B"),
+        ("dataset", ""),
+        ("is", ""),
+    ]
+    assert {t.ent_iob_ for t in first if "simulated" <= t.text <= "world"} <= {"O", ""}
+    assert [t.ent_iob_ for t in first if t.text in ("simulated", "datasets")] == ["O", "O"]
 
 
 def test_docbin_round_trip(tmp_path):
