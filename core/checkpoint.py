@@ -53,18 +53,23 @@ class Checkpoint:
         set()
     """
 
-    def __init__(self, directory: Path, done: set[str]) -> None:
+    def __init__(self, directory: Path, done: set[str], *, resumed: bool) -> None:
         self.directory = directory
         self.done = done
+        #: Whether this continues a checkpoint of the same run (else it started empty).
+        self.resumed = resumed
 
     @classmethod
-    def open(cls, root: Path, key: dict[str, Any], *, name: str = CHECKPOINT_DIR) -> Checkpoint:
-        """Open the checkpoint in ``root/name``: resume it when it belongs to run ``key``, else start over."""
+    def open(cls, root: Path, key: dict[str, Any] | None, *, name: str = CHECKPOINT_DIR) -> Checkpoint:
+        """Open the checkpoint in ``root/name``: resume it when it belongs to run ``key``, else start over.
+
+        ``key=None`` always starts over.
+        """
         directory = root / name
         run = directory / _RUN
         done: set[str] = set()
         try:
-            same = json.loads(run.read_text(encoding="utf-8")) == key
+            same = key is not None and json.loads(run.read_text(encoding="utf-8")) == key
         except (OSError, ValueError):
             same = False
         if same:
@@ -82,7 +87,7 @@ class Checkpoint:
             partial = run.with_name(_RUN + ".partial")
             partial.write_text(json.dumps(key, sort_keys=True), encoding="utf-8")
             partial.replace(run)
-        return cls(directory, done)
+        return cls(directory, done, resumed=same)
 
     def commit(self, ids: Iterable[str]) -> None:
         """Record ``ids`` as written, durably (call it after the store holds them)."""

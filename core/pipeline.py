@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from citekg.model import Extraction
 
 if TYPE_CHECKING:
+    from citekg.checkpoint import Checkpoint
     from citekg.graph.store import GraphStore
     from citekg.readers import ReadReport
 
@@ -235,6 +236,8 @@ class _Writer(Protocol):
 
     def finish(self) -> Any: ...
 
+    def close(self) -> None: ...
+
 
 class _UpdateWriter:
     """Each batch as one transaction through :meth:`GraphStore.update`, the reports summed."""
@@ -256,6 +259,9 @@ class _UpdateWriter:
     def finish(self) -> None:
         return None
 
+    def close(self) -> None:
+        return None
+
 
 def _bulk_writer(store: GraphStore, batch_size: int) -> _Writer | None:
     """The bulk loader for a store that is empty when the build starts, when this citekg has one."""
@@ -263,7 +269,37 @@ def _bulk_writer(store: GraphStore, batch_size: int) -> _Writer | None:
         from citekg.graph.bulk import BulkWriter
     except ImportError:
         return None
-    return BulkWriter(store, batch_size=batch_size)  # type: ignore[no-any-return]
+    return BulkWriter(store, batch_size=batch_size)
+
+
+def _open_writer(
+    store: GraphStore, summary: BuildSummary, batch_size: int, key: dict[str, Any] | None
+) -> tuple[_Writer, Checkpoint | None]:
+    """Choose the writer and open the checkpoint that goes with what it has made durable.
+
+    The bulk writer's checkpoint lives in its staging directory, so it goes with the staged graph (and
+    away with it at the swap); a staging directory left by another run, or with ``key=None``, is
+    dropped. The update writer's checkpoint lives in the graph directory.
+    """
+    import shutil
+
+    from citekg.checkpoint import Checkpoint
+
+    bulk = _bulk_writer(store, batch_size) if summary.triples_before == 0 else None
+    staging = getattr(bulk, "staging_path", None)
+    if bulk is not None and staging is not None:
+        checkpoint = Checkpoint.open(staging, key)
+        if getattr(bulk, "resumed", False) and not checkpoint.resumed:
+            bulk.close()  # staged by another run: start over
+            shutil.rmtree(staging)
+            bulk = _bulk_writer(store, batch_size)
+            checkpoint = Checkpoint.open(staging, key)
+    else:
+        checkpoint = Checkpoint.open(store.path, key) if store.path is not None else None
+    if bulk is not None:
+        summary.writer = "bulk"
+        return bulk, checkpoint
+    return _UpdateWriter(store, summary), checkpoint
 
 
 def _batches(extractions: Iterable[Extraction], size: int) -> Iterator[list[Extraction]]:
@@ -328,7 +364,7 @@ def build(
         UnknownNameError: ``engine`` is neither ``local`` nor ``dask``.
         ValueError: ``batch_size`` or ``workers`` is smaller than 1.
     """
-    from citekg.checkpoint import Checkpoint, run_key
+    from citekg.checkpoint import run_key
     from citekg.distributed import ENGINES
     from citekg.errors import UnknownNameError
     from citekg.readers import ReadReport
@@ -345,56 +381,57 @@ def build(
     summary = BuildSummary(inputs=[str(p) for p in paths], engine=engine, workers=workers)
     empty = next(iter(store.ox), None) is None
     summary.triples_before = 0 if empty else len(store)
-    writer = _bulk_writer(store, batch_size) if empty else None
-    summary.writer = "update" if writer is None else "bulk"
-    if writer is None:
-        writer = _UpdateWriter(store, summary)
-    checkpoint = None
-    if store.path is not None:
-        options = {"format": format, "fast": fast, "base": store.base, "writer": summary.writer}
-        checkpoint = Checkpoint.open(store.path, run_key(paths, **options) if resume else {"fresh": started})
-    done = checkpoint.done if checkpoint is not None else set()
-    summary.resumed = len(done)
-    estimate = count_records(paths, format=format)
-    if on_start is not None:
-        on_start(estimate, len(done))
-    if not skip_invalid and summary.writer == "update" and (estimate is None or estimate > batch_size):
-        _validate(paths, format)
-    if engine == "dask":
-        from citekg.distributed import stream_extractions
+    options = {"format": format, "fast": fast, "base": store.base}
+    key = run_key(paths, **options) if resume else None
+    writer, checkpoint = _open_writer(store, summary, batch_size, key)
+    try:
+        done = checkpoint.done if checkpoint is not None else set()
+        summary.resumed = len(done)
+        estimate = count_records(paths, format=format)
+        if on_start is not None:
+            on_start(estimate, len(done))
+        if not skip_invalid and summary.writer == "update" and (estimate is None or estimate > batch_size):
+            _validate(paths, format)
+        if engine == "dask":
+            from citekg.distributed import stream_extractions
 
-        shards = checkpoint.directory / "shards" if checkpoint is not None else None
-        stream: Iterable[Extraction] = stream_extractions(
-            paths,
-            shards,
-            scheduler=scheduler,
-            workers=workers,
-            partitions=partitions,
-            format=format,
-            fast=fast,
-            skip_invalid=skip_invalid,
-            report=report,
-            done=done,
-            progress=progress,
-        )
-    else:
-        stream = extract_inputs(
-            paths,
-            format=format,
-            skip_invalid=skip_invalid,
-            report=report,
-            progress=progress,
-            fast=fast,
-            workers=workers,
-            done=done,
-        )
-    for batch in _batches(stream, batch_size):
-        summary.papers += writer.write(batch)
-        summary.batches += 1
-        if checkpoint is not None:
-            checkpoint.commit(e.paper.id for e in batch)
-    finished = writer.finish()
-    if finished is not None and hasattr(finished, "to_dict"):
+            stream: Iterable[Extraction] = stream_extractions(
+                paths,
+                checkpoint.directory / "shards" if checkpoint is not None else None,
+                scheduler=scheduler,
+                workers=workers,
+                partitions=partitions,
+                format=format,
+                fast=fast,
+                skip_invalid=skip_invalid,
+                report=report,
+                done=done,
+                progress=progress,
+            )
+        else:
+            stream = extract_inputs(
+                paths,
+                format=format,
+                skip_invalid=skip_invalid,
+                report=report,
+                progress=progress,
+                fast=fast,
+                workers=workers,
+                done=done,
+            )
+        # The bulk writer loads a batch in the background: it is durable once the next write returns.
+        unsure: list[str] = []
+        for batch in _batches(stream, batch_size):
+            summary.papers += writer.write(batch)
+            summary.batches += 1
+            if checkpoint is not None:
+                checkpoint.commit(unsure if summary.writer == "bulk" else (e.paper.id for e in batch))
+                unsure = [e.paper.id for e in batch] if summary.writer == "bulk" else []
+        finished = writer.finish()
+    except BaseException:
+        writer.close()  # keeps what is durable, and the bulk writer's staging, for the next run
+        raise
+    if finished is not None:
         summary.update = finished.to_dict()
     if checkpoint is not None:
         checkpoint.remove()
