@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import spacy
 from citekg.errors import CitekgError
 from citekg.extractors._registry import extractor
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
 if TYPE_CHECKING:
@@ -159,6 +160,143 @@ class _OneBlasThread:
             self._setter(self._previous)
 
 
+#: Leaf layers of a tok2vec embedding that reads each token alone (spaCy's MultiHashEmbed).
+_TOKEN_WISE = frozenset(
+    {"extract_features", "list2ragged", "ints-getitem", "hashembed", "static_vectors", "maxout", "layernorm"}
+    | {"dropout", "ragged2list"}
+)
+
+
+class _Rows:
+    """Stands in for a Doc of given feature rows: what an embedding layer reads of a Doc."""
+
+    def __init__(self, vocab: Vocab, attrs: list[Any], rows: Any) -> None:
+        self.vocab = vocab
+        self._rows = rows
+        self._column = {attr: index for index, attr in enumerate(attrs)}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def to_array(self, attrs: Any) -> Any:
+        import numpy
+
+        if isinstance(attrs, (list, tuple)):
+            return numpy.ascontiguousarray(self._rows[:, [self._column[attr] for attr in attrs]])
+        return numpy.ascontiguousarray(self._rows[:, self._column[attrs]])
+
+
+class _EmbeddingCache:
+    """The NER's token embeddings, computed once per distinct token instead of once per occurrence.
+
+    The first layers of the model's tok2vec (hashed NORM, PREFIX, SUFFIX and SHAPE plus floret vectors,
+    mixed by a maxout and a layer norm) read one token at a time, so a token's embedding is a function
+    of those feature values alone. Abstracts repeat their words: a batch of Docs holds about 6 times
+    fewer distinct feature rows than tokens, and later batches find most rows already here. Floret
+    vectors are the costly part: they hash every character n-gram of a word in Python. Missing rows
+    are embedded together, at least ``_MIN_ROWS`` at a time, because numpy's OpenBLAS multiplies
+    matrices of a few rows along another path whose roundings differ; so every value is bit for bit
+    what the plain model gives a batch of Docs. Memory is bounded: the cache empties when a batch
+    would take it past ``limit`` rows.
+    """
+
+    _MIN_ROWS = 64
+
+    def __init__(self, embed: Any, limit: int = 1 << 16) -> None:
+        self.embed = embed
+        self.limit = limit
+        self._columns = list(_feature_columns(embed))
+        self._index: dict[bytes, int] = {}
+        self._table: Any = None
+        self._size = 0
+
+    def forward(self, model: Any, docs: list[Doc], is_train: bool) -> tuple[list[Any], Callable[..., Any]]:
+        """Thinc forward pass: cached rows at inference, the wrapped layer itself in training."""
+        if is_train:
+            return self.embed(docs, is_train)  # type: ignore[no-any-return]
+        return self._embed(docs), _no_backprop
+
+    def _embed(self, docs: list[Doc]) -> list[Any]:
+        import numpy
+
+        if not docs:
+            return []
+        vocab = docs[0].vocab
+        attrs = [*self._columns, getattr(vocab.vectors, "attr", ORTH)]
+        rows = numpy.concatenate([doc.to_array(attrs).reshape((len(doc), len(attrs))) for doc in docs])
+        lengths = numpy.asarray([len(doc) for doc in docs], dtype="int32")
+        keys = rows.view(numpy.dtype((numpy.void, rows.dtype.itemsize * len(attrs)))).ravel().tolist()
+        positions = self._positions(keys)
+        missing = [i for i, position in enumerate(positions) if position < 0]
+        if missing:
+            if self._size + len(missing) > self.limit:
+                self._index.clear()
+                self._size = 0
+                positions = self._positions(keys)
+                missing = list(range(len(keys)))
+            firsts = list({keys[i]: i for i in reversed(missing)}.values())[::-1]
+            self._add(vocab, attrs, rows[firsts], [keys[i] for i in firsts])
+            index = self._index
+            positions = [
+                index[key] if position < 0 else position
+                for key, position in zip(keys, positions, strict=True)
+            ]
+        data = self._table[numpy.asarray(positions, dtype="int64")]
+        return self.embed.ops.unflatten(data, lengths)  # type: ignore[no-any-return]
+
+    def _positions(self, keys: list[bytes]) -> list[int]:
+        get = self._index.get
+        return [get(key, -1) for key in keys]
+
+    def _add(self, vocab: Vocab, attrs: list[Any], rows: Any, keys: list[bytes]) -> None:
+        import numpy
+
+        count = len(rows)
+        padded = rows if count >= self._MIN_ROWS else rows[numpy.arange(self._MIN_ROWS) % count]
+        vectors = self.embed.predict([_Rows(vocab, attrs, padded)])[0][:count]
+        if self._table is None or self._size + count > len(self._table):
+            grown = numpy.empty((max(2 * (self._size + count), 1024), vectors.shape[1]), dtype=vectors.dtype)
+            if self._table is not None:
+                grown[: self._size] = self._table[: self._size]
+            self._table = grown
+        self._table[self._size : self._size + count] = vectors
+        for offset, key in enumerate(keys):
+            self._index[key] = self._size + offset
+        self._size += count
+
+
+def _no_backprop(d_output: Any) -> list[Any]:
+    return []
+
+
+def _feature_columns(embed: Any) -> list[Any]:
+    for node in embed.walk():
+        if node.name == "extract_features":
+            return list(node.attrs["columns"])
+    raise ValueError("no extract_features layer")
+
+
+def _is_token_wise(layer: Any) -> bool:
+    """Whether ``layer`` embeds each token from its own features alone (spaCy's MultiHashEmbed)."""
+    leaves = {node.name for node in layer.walk() if not node.layers}
+    return layer.name.endswith(">>ragged2list") and "extract_features" in leaves and leaves <= _TOKEN_WISE
+
+
+def _cache_embeddings(model: Any) -> bool:
+    """Wrap the token-wise embedding layer of ``model`` in an :class:`_EmbeddingCache`; once."""
+    from thinc.api import Model
+
+    for node in model.walk():
+        if node.layers and node.name != "cached_embed" and _is_token_wise(node.layers[0]):
+            embed = node.layers[0]
+            cache = _EmbeddingCache(embed)
+            node.layers[0] = Model(
+                "cached_embed", cache.forward, layers=[embed], dims={"nO": embed.maybe_get_dim("nO")}
+            )
+            return True
+    return any(node.name == "cached_embed" for node in model.walk())
+
+
 class NerTagger:
     """Component tagging Docs with the trained NER, in batches, and writing ``doc.spans[spans_key]``.
 
@@ -195,6 +333,7 @@ class NerTagger:
                 for node in nlp.get_pipe("ner").model.walk():
                     node.ops = ops
                 self._blas = _OneBlasThread(setter)
+            _cache_embeddings(nlp.get_pipe("ner").model)
             self._nlp = nlp
         return self._nlp
 

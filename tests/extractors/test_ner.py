@@ -221,3 +221,28 @@ def test_static_vectors_reach_the_pipeline(vectors_model: str) -> None:
     other.add_pipe("citekg_ner", config={"model": vectors_model})
     assert tagged(other) == expected
     assert other.vocab.vectors.shape == (5, 3)
+
+
+@needs_model
+def test_embedding_cache_gives_the_plain_embeddings_bit_for_bit() -> None:
+    """Cached token embeddings equal the model's own, on hits, misses and after the cache empties."""
+    import numpy
+    from citekg.extractors.ner import _EmbeddingCache, load_model
+    from citekg.extractors.nlp import blank_english
+
+    own = load_model()  # the plain model: its embedding layer is not wrapped
+    embed = own.get_pipe("ner").model.get_ref("tok2vec").layers[0].layers[0]
+    assert embed.name.startswith("extract_features") and embed.name.endswith("ragged2list")
+    make = blank_english()
+    docs = [make(text) for text in [t for t in TEXTS if t] * 8]  # many tokens: big matrix products
+    for doc in docs:
+        doc.vocab.vectors = own.vocab.vectors
+    expected = embed.predict(docs)
+    cache = _EmbeddingCache(embed, limit=40)  # smaller than the distinct rows: empties on the way
+    for batch in (docs[:3], docs, docs[5:], docs):
+        start = docs.index(batch[0])
+        got = cache.forward(embed, batch, is_train=False)[0]
+        assert all(
+            numpy.array_equal(g, e) for g, e in zip(got, expected[start : start + len(batch)], strict=True)
+        )
+    assert 0 < cache._size == len(cache._index) < sum(len(doc) for doc in docs)
