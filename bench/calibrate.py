@@ -4,11 +4,12 @@ The resolver's confidence for a mention is the precision, measured on dev data, 
 evidence: which extractors found it (patterns with their cue), its type, and the NER score bin
 (:func:`citekg.extractors.resolver.evidence`). Per evidence signature::
 
-    confidence = min(raw precision, (hits + m * prior) / (n + m))
+    shrunk = (hits + m * prior) / (n + m)
+    confidence = min(raw precision, shrunk) if shrunk >= 0.8 else shrunk
 
 with ``prior`` the precision of the same sources over all types and ``m`` = 5, so rare signatures lean on
-their sources and no signature is given more than it earned on dev data: mentions at confidence >= 0.8
-are right at least 80% of the time there. "Right" means the exact span with the scored type (corpus label
+their sources (one wrong mention does not make a confidence of 0) and no signature reaches 0.8 unless it
+earned it on dev data: mentions at confidence >= 0.8 are right at least 80% of the time there. "Right" means the exact span with the scored type (corpus label
 mapping as in ``citekg eval``); mentions of a type the corpus does not annotate are left out.
 
 The type vote uses per-source reliabilities, measured on the same data by overlap (a source's span that
@@ -41,6 +42,7 @@ DEV = [
     ("SciER dev", "scier", "scier/PLM/dev.jsonl"),
 ]
 SHRINK = 5.0
+HIGH = 0.8  # the confidence that must be earned outright
 
 
 def collect(
@@ -140,7 +142,8 @@ def fit(outcomes: list[tuple[str, bool]], votes: dict[str, list[int]]) -> dict[s
     table = {}
     for key, (r, n) in sorted(by_sig.items()):
         prior = backoff.get(key.split("|", 1)[0], default)
-        table[key] = round(min(r / n, (r + SHRINK * prior) / (n + SHRINK)), 3)
+        shrunk = (r + SHRINK * prior) / (n + SHRINK)
+        table[key] = round(min(r / n, shrunk) if shrunk >= HIGH else shrunk, 3)
     weights: dict[str, dict[str, float]] = defaultdict(dict)
     for key, (r, n) in sorted(votes.items()):
         source, label = key.split("|", 1)

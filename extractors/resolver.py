@@ -13,7 +13,9 @@ are left alone. For each document it
 2. picks the type by a vote over the cluster weighted by each source's reliability for that type, measured
    on dev data and stored in ``data/calibration.json``; a language alone ("Chinese") gets no dataset vote;
    a multiword name not from the lexicon takes the type of its head noun ("... system" is a method,
-   "... translation" a task); a metric's span takes a following "score"/"metric"/"measure";
+   "... translation" a task); a metric's span takes a following "score"/"metric"/"measure", a dataset's a
+   following "dataset"/"corpus"/"data" (the convention of TDMSci, SciERC, SciREX and Heddes et al.; SciER
+   leaves it out), which its key does not hold;
 3. marks the role ``proposed`` when any source in the cluster says so;
 4. assigns the canonical key (:func:`canonical_key`); a lexicon span keeps the lexicon's key, so aliases
    share one key;
@@ -80,6 +82,9 @@ BOUNDARY_PRIORITY: dict[str, int] = {
 _NER_BINS = (0.5, 0.8, 0.95)
 #: Nouns that a metric's span takes when they follow its name ("F1 score", "PARSEVAL measure").
 _METRIC_NOUNS = frozenset({"score", "scores", "metric", "measure", "measures"})
+#: Nouns that a dataset's span takes when they follow its name ("the NTCIR-9 data", "the TED corpus"), as
+#: TDMSci, SciERC, SciREX and Heddes et al. annotate (SciER leaves them out); the key leaves them out.
+_DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora", "data"})
 _PROPAGATED = "resolver"
 
 
@@ -99,9 +104,17 @@ def canonical_key(text: str) -> str:
         ('deep-interest-networks', 'strategies-of-search', 'class')
         >>> canonical_key("search strategies"), canonical_key("word analogies"), canonical_key("tasks")
         ('search-strategy', 'word-analogy', 'tasks')
+        >>> canonical_key("NTCIR-9 data"), canonical_key("TED corpus"), canonical_key("missing data")
+        ('ntcir-9', 'ted', 'missing-data')
     """
     words = text.split()
     last = words[-1] if words else ""
+    if (
+        len(words) >= 2
+        and last.lower() in _DATASET_NOUNS
+        and any(c.isupper() or c.isdigit() for c in words[-2])
+    ):
+        return canonical_key(" ".join(words[:-1]))  # "NTCIR-9 data" is NTCIR-9
     if len(words) >= 2 and last.islower() and len(last) > 3:
         text = text[: len(text) - len(last)] + _singular(last)
     elif re.fullmatch(r"[A-Z][A-Z0-9]+s", text):
@@ -352,6 +365,8 @@ class Resolver:
             free = end < max(i.end for i in cluster) or end not in covered  # not another cluster's token
             if label == "metric" and end < len(doc) and doc[end].lower_ in _METRIC_NOUNS and free:
                 end += 1  # "BLEU score": SciERC, SciREX and most TDMSci metric spans hold the noun
+            if label == "dataset" and end < len(doc) and doc[end].lower_ in _DATASET_NOUNS and free:
+                end += 1  # the key stays the name's (canonical_key drops the noun after a name)
             ner = [i.ner_score for i in inside if i.ner_score is not None]
             resolved.append(
                 _Resolved(
@@ -405,8 +420,11 @@ class Resolver:
         orths = doc.to_array(ORTH).tolist()
         by_seq: dict[tuple[int, ...], _Resolved] = {}
         for r in resolved:
-            seq = tuple(orths[r.start : r.end])
-            if seq not in by_seq and _repeatable(_span_text(doc, r.start, r.end)):
+            end = r.end  # a dataset's name without the noun it took ("NGSIM" of "NGSIM dataset")
+            if r.label == "dataset" and end - r.start > 1 and doc[end - 1].lower_ in _DATASET_NOUNS:
+                end -= 1
+            seq = tuple(orths[r.start : end])
+            if seq not in by_seq and _repeatable(_span_text(doc, r.start, end)):
                 by_seq[seq] = r
         if not by_seq:
             return

@@ -61,6 +61,11 @@ def _resolved(nlp, text: str) -> list[tuple[str, str, str, str]]:
         ),
         # negatives: pronouns, generic nouns, sentence-initial capitals, generic phrases
         ("However, we show the model and the method use deep learning and a neural network.", []),
+        # a dataset's span takes "dataset"/"corpus"/"data" after it, its key and later mentions do not
+        (
+            "We use the NGSIM dataset. Results on NGSIM are good.",
+            [("NGSIM dataset", "dataset", "ngsim", "used"), ("NGSIM", "dataset", "ngsim", "used")],
+        ),
         # a metric's span takes the noun after it
         ("It raises the BLEU score.", [("BLEU score", "metric", "bleu", "used")]),
         # a name cut at a hyphen never comes out; the lexicon's whole name does
