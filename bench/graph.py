@@ -8,8 +8,11 @@ realistic: each paper proposes a new method or model most of the time, uses a fe
 heavy-tailed popularity (older entities more popular, so later papers build on earlier ones), links to
 code about half the time, and cites earlier papers with preferential attachment plus a few outside ones.
 
-Each size runs in a child process, so "peak RSS" is that size's own. The store is on disk, built with
-``GraphStore.add`` in batches of 1,000, then reopened read-only for the queries. Every canned query runs
+Each size runs in a child process, so "peak RSS" is that size's own. The store is on disk, built by
+``--writer bulk`` (default: :class:`citekg.graph.bulk.BulkWriter`, batches of ``--batch`` through
+Oxigraph's bulk loader, global passes at the end, the time split by phase) or ``--writer update``
+(``GraphStore.update`` per batch, one transaction each), then reopened read-only for the queries
+(``--build-only`` skips them). Every canned query runs
 with its variables bound to sample values drawn by popularity (what a user clicking on an entity or paper
 asks), plus the unbound global forms of the two pair aggregates; p50/p95 over the runs.
 
@@ -17,6 +20,7 @@ Usage::
 
     python bench/graph.py                       # 1k, 10k, 100k
     python bench/graph.py --sizes 1000,10000 --json results.json
+    nice python bench/graph.py --sizes 1000,10000,100000 --build-only --batch 5000
 """
 
 from __future__ import annotations
@@ -248,7 +252,8 @@ class Corpus:
                     references.add(self.paper_id(rng.randrange(i)))
         for _ in range(rng.randint(0, 2)):
             references.add(f"doi:10.9999/external.{rng.randint(1, self.size)}")
-        self.cited_pool.extend(r for r in references if r.startswith(("arxiv:", "s2:")))
+        # sorted: set order changes with PYTHONHASHSEED, and the corpus must be the same in every process
+        self.cited_pool.extend(r for r in sorted(references) if r.startswith(("arxiv:", "s2:")))
 
         paper = Paper(
             id=pid,
@@ -324,29 +329,70 @@ def _time_query(
     }
 
 
-def _bulk_add(store: Any, corpus: Corpus, workdir: Path) -> None:
-    """Stream the corpus to one N-Triples file, then load it with one call of Oxigraph's bulk loader.
-
-    DESIGN §5's fast path for big on-disk builds; memory stays bounded by one extraction. (Calling the bulk
-    loader once per batch instead was much slower here: each call adds files RocksDB then compacts.)
-    """
-    import pyoxigraph as ox
-    from citekg.graph.build import triples_for
-    from citekg.graph.store import to_ntriples
-
-    dump = workdir / "graph.nt"
-    with dump.open("w", encoding="utf-8") as handle:
+def _build(store: Any, corpus: Corpus, writer: str, batch: int) -> dict[str, float]:
+    """Write the corpus into the (empty, on-disk) store; return seconds by phase for the bulk writer."""
+    if writer == "update":
+        chunk: list[Extraction] = []
         for extraction in corpus:
-            handle.writelines(map(to_ntriples, triples_for(extraction, base=store.base)))
-    store.ox.bulk_load(path=str(dump), format=ox.RdfFormat.N_TRIPLES)
-    dump.unlink()
+            chunk.append(extraction)
+            if len(chunk) == batch:
+                store.update(chunk)
+                chunk = []
+        if chunk:
+            store.update(chunk)
+        return {}
+    from citekg.graph.bulk import BulkWriter
+
+    with BulkWriter(store, batch_size=batch) as bulk:
+        bulk.write(corpus)
+        report = bulk.finish()
+    return report.seconds
+
+
+def _time_queries(store: Any, size: int, repeat: int, budget: float, global_up_to: int) -> dict[str, Any]:
+    """Latency of every canned query (bound to popular sample values) and of the global aggregates."""
+    from citekg.graph.queries import list_queries, load_query
+
+    queries: dict[str, Any] = {}
+    samples = _samples(store, random.Random(1), 20)
+    for name in list_queries():
+        text = load_query(name)
+        print(f"  {size:,}: {name}", file=sys.stderr, flush=True)
+        if name in WHOLE_GRAPH and size > global_up_to:
+            queries[name] = None
+            continue
+        if name in BINDINGS:
+            variable, kind = BINDINGS[name]
+            values = [{variable: v} for v in samples[kind]] or [{}]
+            label = f"{name} (?{variable} bound)"
+        else:
+            values, label = [{}], name
+        queries[label] = _time_query(store, text, values, repeat, budget)
+    from citekg.graph.analysis import _BUILDS_ON
+
+    values = [{"basis": v} for v in samples["proposing_paper"]]
+    queries["builds-on inferred at query time (?basis bound)"] = _time_query(
+        store, _BUILDS_ON, values, repeat, budget
+    )
+    for name in GLOBAL:
+        label = f"{name} (unbound)"
+        if size > global_up_to:
+            queries[label] = None
+            continue
+        queries[label] = _time_query(store, load_query(name), [{}], max(3, repeat // 5), budget)
+    return queries
 
 
 def run_one(
-    size: int, repeat: int, budget: float, batch: int, global_up_to: int, loader: str = "add"
+    size: int,
+    repeat: int,
+    budget: float,
+    batch: int,
+    global_up_to: int,
+    writer: str = "bulk",
+    queries_too: bool = True,
 ) -> dict[str, Any]:
     """Build one corpus of ``size`` papers on disk and time the canned queries; return the numbers."""
-    from citekg.graph.queries import list_queries, load_query
     from citekg.graph.store import GraphStore
 
     corpus = Corpus(size)
@@ -355,49 +401,24 @@ def run_one(
         store_dir = workdir / "graph"
         started = time.perf_counter()
         with GraphStore.open(store_dir) as store:
-            if loader == "bulk":
-                _bulk_add(store, corpus, workdir)
-            else:
-                store.add(corpus, batch_size=batch)
+            phases = _build(store, corpus, writer, batch)
+            total = time.perf_counter() - started
+            build_rss = _peak_rss_mb()
             triples = len(store)
-        total = time.perf_counter() - started
-        build_rss = _peak_rss_mb()
         size_mb = _dir_size_mb(store_dir)
 
         queries: dict[str, Any] = {}
-        with GraphStore.open(store_dir, read_only=True) as store:
-            samples = _samples(store, random.Random(1), 20)
-            for name in list_queries():
-                text = load_query(name)
-                print(f"  {size:,}: {name}", file=sys.stderr, flush=True)
-                if name in WHOLE_GRAPH and size > global_up_to:
-                    queries[name] = None
-                    continue
-                if name in BINDINGS:
-                    variable, kind = BINDINGS[name]
-                    values = [{variable: v} for v in samples[kind]] or [{}]
-                    label = f"{name} (?{variable} bound)"
-                else:
-                    values, label = [{}], name
-                queries[label] = _time_query(store, text, values, repeat, budget)
-            from citekg.graph.analysis import _BUILDS_ON
-
-            values = [{"basis": v} for v in samples["proposing_paper"]]
-            queries["builds-on inferred at query time (?basis bound)"] = _time_query(
-                store, _BUILDS_ON, values, repeat, budget
-            )
-            for name in GLOBAL:
-                label = f"{name} (unbound)"
-                if size > global_up_to:
-                    queries[label] = None
-                    continue
-                queries[label] = _time_query(store, load_query(name), [{}], max(3, repeat // 5), budget)
+        if queries_too:
+            with GraphStore.open(store_dir, read_only=True) as store:
+                queries = _time_queries(store, size, repeat, budget, global_up_to)
         return {
             "papers": size,
-            "loader": loader,
+            "writer": writer,
+            "batch": batch,
             "text_source": corpus.source,
             "triples": triples,
             "build_s": round(total - corpus.generation_seconds, 2),
+            "phases_s": {name: round(value, 2) for name, value in phases.items()},
             "generation_s": round(corpus.generation_seconds, 2),
             "store_mb": round(size_mb, 1),
             "peak_rss_mb_build": round(build_rss, 1),
@@ -419,7 +440,7 @@ def _table(results: list[dict[str, Any]]) -> str:
 
     sizes = [f"{r['papers']:,}" for r in results]
     head = [
-        ["loader", *[r["loader"] for r in results]],
+        ["writer (batch)", *[f"{r['writer']} ({r['batch']:,})" for r in results]],
         ["triples", *[f"{r['triples']:,}" for r in results]],
         ["build (s, excl. generation)", *[r["build_s"] for r in results]],
         ["generation (s)", *[r["generation_s"] for r in results]],
@@ -427,6 +448,8 @@ def _table(results: list[dict[str, Any]]) -> str:
         ["peak RSS after build (MB)", *[r["peak_rss_mb_build"] for r in results]],
         ["peak RSS overall (MB)", *[r["peak_rss_mb"] for r in results]],
     ]
+    for phase in dict.fromkeys(name for r in results for name in r["phases_s"]):
+        head.append([f"  {phase} (s)", *[r["phases_s"].get(phase, "") for r in results]])
     names = list(dict.fromkeys(name for r in results for name in r["queries"]))
     rows = [[name, *[_cell(r["queries"].get(name)) for r in results]] for name in names]
     return (
@@ -441,13 +464,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000", help="Comma-separated corpus sizes.")
     parser.add_argument("--repeat", type=int, default=30, help="Runs per query (fewer past --budget).")
     parser.add_argument("--budget", type=float, default=5.0, help="Seconds of runs per query at most.")
-    parser.add_argument("--batch", type=int, default=1000, help="Extractions per store transaction.")
+    parser.add_argument("--batch", type=int, default=5000, help="Extractions per batch of the writer.")
     parser.add_argument(
-        "--loader",
-        choices=["add", "bulk"],
-        default="add",
-        help="GraphStore.add (transactions) or Oxigraph's bulk loader for the build.",
+        "--writer",
+        choices=["bulk", "update"],
+        default="bulk",
+        help="BulkWriter (bulk loader, global passes at the end) or GraphStore.update per batch.",
     )
+    parser.add_argument("--build-only", action="store_true", help="Measure the build; run no queries.")
     parser.add_argument(
         "--global-up-to", type=int, default=10_000, help="Run the unbound global aggregates up to this size."
     )
@@ -456,15 +480,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.one is not None:
-        numbers = run_one(args.one, args.repeat, args.budget, args.batch, args.global_up_to, args.loader)
+        queries_too = not args.build_only
+        numbers = run_one(
+            args.one, args.repeat, args.budget, args.batch, args.global_up_to, args.writer, queries_too
+        )
         json.dump(numbers, sys.stdout)
         return 0
 
     results = []
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
         command = [sys.executable, __file__, "--one", str(size), "--repeat", str(args.repeat)]
-        command += ["--budget", str(args.budget), "--batch", str(args.batch), "--loader", args.loader]
-        command += ["--global-up-to", str(args.global_up_to)]
+        command += ["--budget", str(args.budget), "--batch", str(args.batch), "--writer", args.writer]
+        command += ["--global-up-to", str(args.global_up_to)] + (["--build-only"] if args.build_only else [])
         started = time.perf_counter()
         out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
         if out.returncode != 0:
