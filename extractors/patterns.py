@@ -264,11 +264,26 @@ _TITLE_STOP = frozenset(
 _MODIFIER = re.compile(r"[A-Za-z][\w-]*")
 
 
+# Words before a task head that are not part of its name: verbs, adverbs' kin and sentence glue
+# ("the dataset supports instance-level segmentation", "because unlike single-activity recognition").
+_NOT_MODIFIERS = frozenset(
+    """
+    contain contains support supports guide guides provide provides require requires include includes
+    yield yields enable enables boost boosts benefit benefits facilitate facilitates outperform
+    outperforms because unlike beyond despite toward towards across baseline available respective
+    art conventional typical typically traditional current
+    """.split()
+)
+
+
 def _strip_modifiers(words: list[str], keep_head: int = 1) -> list[str]:
     """Keep the head words and the modifiers right before them that are not function words."""
     kept = words[len(words) - keep_head :]
     for word in reversed(words[: len(words) - keep_head]):
-        if word.lower() in _STOP or not _MODIFIER.fullmatch(word) or word[0].isupper() and not kept:
+        low = word.lower()
+        if low in _STOP or low in _NOT_MODIFIERS or low.endswith("ly") or not _MODIFIER.fullmatch(word):
+            break
+        if word[0].isupper() and not kept:
             break
         kept.insert(0, word)
     return kept

@@ -70,6 +70,14 @@ def _found(nlp, text: str) -> set[tuple[str, str, str]]:
             {("BLEU", "metric", "used"), ("F1 score", "metric", "used")},
         ),
         ("It reaches 80% top-1 accuracy.", {("top-1 accuracy", "metric", "used")}),
+        # a verb or an adverb before a task's modifiers ends its name
+        (
+            "The set supports instance-level segmentation and typically dense pixelwise segmentation.",
+            {
+                ("instance-level segmentation", "task", "used"),
+                ("dense pixelwise segmentation", "task", "used"),
+            },
+        ),
         (
             "Gains in terms of test accuracy and of word error rate.",
             {("test accuracy", "metric", "used"), ("word error rate", "metric", "used")},
