@@ -11,7 +11,8 @@ are left alone. For each document it
    holds that span wins over it (the curated full name); a span cut at a hyphen or without a letter is
    never chosen, and a cluster with no other span is dropped;
 2. picks the type by a vote over the cluster weighted by each source's reliability for that type, measured
-   on dev data and stored in ``data/calibration.json``; a language alone ("Chinese") gets no dataset vote;
+   on dev data and stored in ``data/calibration.json``, except that an unambiguous lexicon name keeps the
+   lexicon's type ("CoLA" is a dataset whatever the NER says); a language alone ("Chinese") gets no dataset vote;
    a multiword name not from the lexicon takes the type of its head noun ("... system" is a method,
    "... translation" a task); a metric's span takes a following "score"/"metric"/"measure", a dataset's a
    following "dataset"/"corpus"/"data" (the convention of TDMSci, SciERC, SciREX and Heddes et al.; SciER
@@ -80,6 +81,8 @@ BOUNDARY_PRIORITY: dict[str, int] = {
     "patterns": 4,
 }
 _NER_BINS = (0.5, 0.8, 0.95)
+#: The lexicon's score for a name that is neither ambiguous nor claimed by two entries.
+_SURE_LEXICON = 0.9
 #: Nouns that a metric's span takes when they follow its name ("F1 score", "PARSEVAL measure").
 _METRIC_NOUNS = frozenset({"score", "scores", "metric", "measure", "measures"})
 #: Nouns that a dataset's span takes when they follow its name ("the NTCIR-9 data", "the TED corpus"), as
@@ -361,6 +364,8 @@ class Resolver:
             )
             if lexicon is None:
                 label = _head_label(text, label)
+            elif lexicon.score >= _SURE_LEXICON:
+                label = lexicon.label  # a curated, unambiguous name: its type is a fact, not a vote
             end = best.end
             free = end < max(i.end for i in cluster) or end not in covered  # not another cluster's token
             if label == "metric" and end < len(doc) and doc[end].lower_ in _METRIC_NOUNS and free:
