@@ -185,11 +185,12 @@ def extract_inputs(
     """Yield one Extraction per paper id across all inputs (the first record of an id wins), lazily.
 
     Papers are read from extraction JSONL as is (no NLP rerun: that is what keeps ``build`` cheap to
-    re-run), or extracted with spaCy, in ``workers`` processes when more than one
-    (:func:`citekg.extractors.extract`; only compact records travel between processes). Papers whose
+    re-run), or extracted with spaCy: here, or with ``workers`` > 1 in that many spawned processes
+    (:mod:`citekg.parallel`; only compact records travel between processes). Papers whose
     id is in ``done`` (written by an earlier, interrupted run) are skipped before extraction.
     """
     from citekg.extractors import build_nlp, extract
+    from citekg.parallel import extract_in_processes
     from citekg.readers import read_extractions, read_papers
 
     seen: set[str] = set(done)
@@ -209,9 +210,13 @@ def extract_inputs(
             records = read_extractions(path, skip_invalid=skip_invalid, report=report)
             stream: Iterable[Extraction] = (e for e in records if first_time(e.paper.id))
         else:
-            nlp = nlp or build_nlp(fast=fast)
             papers = read_papers(path, format=format, skip_invalid=skip_invalid, report=report)
-            stream = extract((p for p in papers if first_time(p.id)), nlp=nlp, workers=workers)
+            fresh = (p for p in papers if first_time(p.id))
+            if workers > 1:
+                stream = extract_in_processes(fresh, workers=workers, fast=fast)
+            else:
+                nlp = nlp or build_nlp(fast=fast)
+                stream = extract(fresh, nlp=nlp)
         for extraction in stream:
             if progress is not None:
                 progress(1)

@@ -64,3 +64,18 @@ def test_dask_engine_reports_the_first_bad_record(tmp_path: Path, tiny: Path) ->
 def test_unknown_engine(tmp_path: Path, tiny: Path) -> None:
     with pytest.raises(UnknownNameError, match="choose one of: dask, local"):
         shard_inputs([tiny], tmp_path / "out", engine="spark")
+
+
+def test_build_on_dask_equals_the_local_build(tmp_path: Path, tiny: Path) -> None:
+    graphs = {}
+    for engine in ("dask", "local"):
+        graphs[engine] = tmp_path / engine
+        result = run(
+            "build", tiny, "--graph", graphs[engine], "--engine", engine, "--workers", 2,
+            "--fast", "--skip-invalid", "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.output)
+        assert (summary["engine"], summary["papers"], len(summary["skipped"])) == (engine, 10, 1)
+    assert triples(graphs["dask"]) == triples(graphs["local"])
+    assert not any((graphs["dask"] / name).exists() for name in ("build-checkpoint", "bulk-staging"))
