@@ -1,30 +1,30 @@
-"""Scale benchmark: build a synthetic arXiv-snapshot corpus locally and on Dask, and time it.
+"""Scale benchmark: `citekg build` of a synthetic arXiv-snapshot corpus, locally and on Dask, timed.
 
-For each size (default 10k; ``--sizes 10000,100000,1000000``) it writes a corpus with
-``bench/synth.py`` and measures, each command in a child process of its own:
+For each size (default 10k; ``--sizes 10000,100000``) it writes a corpus with ``bench/synth.py`` and
+runs ``citekg build`` once per ``--runs`` entry (default: ``--workers 1``, ``--workers 2``, and
+``--engine dask`` on a LocalCluster of 2 workers), each in a child process of its own into a new
+(empty) graph; with ``--shard`` it also times ``citekg shard --engine dask`` + ``citekg load``.
 
-- ``citekg build`` (the local path as it is when run; once per ``--workers`` value if ``build`` has
-  that option by then, checked with ``citekg build --help``);
-- ``citekg shard --engine dask`` on a LocalCluster of ``--dask-workers`` processes, then
-  ``citekg load`` of its shards (the two steps and their sum).
-
-Per row: wall time, abstracts/s, peak RSS, store size on disk, and the p50 latency of the canned
-queries (``citekg.graph.queries``) run afterwards against the store, variables bound to sample values.
+Per row: the 1-minute load average before and after (the machine is shared: say so when quoting),
+wall time, abstracts/s, peak RSS, store size on disk, and the p50 latency of the canned queries
+(``citekg.graph.queries``) run afterwards against the store, variables bound to sample values.
 "peak RSS" is ``ru_maxrss`` of the biggest process in the command's tree
 (``getrusage(RUSAGE_CHILDREN)`` of a wrapper process); "tree RSS" is the peak of the whole tree's
-summed RSS sampled every 0.2 s with psutil (blank when psutil is missing), which counts every Dask
-worker. Timings depend on what else the machine runs: say so when you quote them.
+summed RSS sampled every 0.2 s with psutil (blank when psutil is missing), which counts every worker.
+With two sizes measured, it extrapolates each path to ``--extrapolate`` abstracts (default 1M) with
+the linear formula printed (:func:`extrapolate`).
 
 Usage::
 
-    python bench/scale.py                              # 10k
-    python bench/scale.py --sizes 10000,100000 --fast --json scale.json
+    nice -n 10 python bench/scale.py                              # 10k
+    nice -n 10 python bench/scale.py --sizes 10000,100000 --fast --json scale.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -88,6 +88,7 @@ sys.exit(code)
 
 def measure(command: list[str], log: Path) -> dict[str, Any]:
     """Run ``command`` in a wrapper process; return wall seconds and memory, or raise on failure."""
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.run(
@@ -102,6 +103,8 @@ def measure(command: list[str], log: Path) -> dict[str, Any]:
         )
     return {
         "seconds": seconds,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
         "peak_rss_mb": stats["maxrss_kb"] / 1024,
         "tree_rss_mb": (stats["tree_peak_kb"] / 1024) if stats.get("tree_peak_kb") else None,
     }
@@ -140,11 +143,6 @@ def query_latency(graph: Path, runs: int = 5) -> dict[str, float]:
     return result
 
 
-def build_has_option(option: str) -> bool:
-    out = subprocess.run([*CITEKG, "build", "--help"], capture_output=True, text=True, check=True).stdout
-    return option in out
-
-
 def run_size(size: int, work: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
     corpus = work / f"corpus-{size}.jsonl"
     started = time.perf_counter()
@@ -168,55 +166,65 @@ def run_size(size: int, work: Path, args: argparse.Namespace) -> list[dict[str, 
         return record
 
     fast = ["--fast"] if args.fast else []
-    if not args.skip_build:
-        workers = args.workers if build_has_option("--workers") else [None]
-        build_fast = fast if build_has_option("--fast") else []
-        for n in workers:
-            graph = work / f"built-{size}-{n}"
-            command = [*CITEKG, "build", str(corpus), "--graph", str(graph), "--quiet", *build_fast]
-            command += ["--workers", str(n)] if n is not None else []
-            label = f"build --workers {n}" if n is not None else "build"
-            row(label + (" --fast" if build_fast else ""), measure(command, work / "build.log"), graph)
-            shutil.rmtree(graph)
-    shards, graph = work / f"shards-{size}", work / f"loaded-{size}"
-    shard = measure(
-        [
-            *CITEKG,
-            "shard",
-            str(corpus),
-            "-o",
-            str(shards),
-            "--engine",
-            "dask",
-            "--workers",
-            str(args.dask_workers),
-            *(["--partitions", str(args.partitions)] if args.partitions else []),
-            *fast,
-        ],
-        work / "shard.log",
-    )
-    load = measure([*CITEKG, "load", str(shards), "--graph", str(graph)], work / "load.log")
-    suffix = f" ({args.dask_workers} workers{', fast' if args.fast else ''})"
-    row("dask shard" + suffix, shard, None, shards_mb=disk_mb(shards))
-    row("load", load, graph)
-    total = {
-        "seconds": shard["seconds"] + load["seconds"],
-        "peak_rss_mb": max(shard["peak_rss_mb"], load["peak_rss_mb"]),
-        "tree_rss_mb": max(shard["tree_rss_mb"] or 0, load["tree_rss_mb"] or 0) or None,
-    }
-    row("dask shard + load" + suffix, total, None)
-    if args.raw:
-        raw_graph = work / f"raw-{size}"
-        row(
-            "load --raw (bulk)",
-            measure([*CITEKG, "load", str(shards), "--graph", str(raw_graph), "--raw"], work / "raw.log"),
-            raw_graph,
+    for engine, n in args.runs:
+        graph = work / f"built-{size}-{engine}-{n}"
+        command = [*CITEKG, "build", str(corpus), "--graph", str(graph), "--quiet", "--json", *fast]
+        command += ["--workers", str(n), "--engine", engine, "--batch-size", str(args.batch_size)]
+        label = f"build --workers {n}" if engine == "local" else f"build --engine dask ({n} workers)"
+        row(label + (" --fast" if fast else ""), measure(command, work / "build.log"), graph)
+        shutil.rmtree(graph)
+    if args.shard:
+        shards, graph = work / f"shards-{size}", work / f"loaded-{size}"
+        shard = measure(
+            [
+                *CITEKG,
+                "shard",
+                str(corpus),
+                "-o",
+                str(shards),
+                "--engine",
+                "dask",
+                "--workers",
+                str(args.dask_workers),
+                *(["--partitions", str(args.partitions)] if args.partitions else []),
+                *fast,
+            ],
+            work / "shard.log",
         )
-        shutil.rmtree(raw_graph)
-    shutil.rmtree(graph)
-    shutil.rmtree(shards)
+        load = measure([*CITEKG, "load", str(shards), "--graph", str(graph)], work / "load.log")
+        suffix = f" ({args.dask_workers} workers{', fast' if args.fast else ''})"
+        row("dask shard" + suffix, shard, None, shards_mb=disk_mb(shards))
+        row("load", load, graph)
+        shutil.rmtree(graph)
+        shutil.rmtree(shards)
     corpus.unlink()
     return rows
+
+
+def extrapolate(rows: list[dict[str, Any]], target: int) -> list[str]:
+    """Per build path measured at two sizes: the time and memory at ``target`` abstracts, linearly.
+
+    ``t(n) = t0 + n / r`` with ``r`` the marginal rate between the two sizes (startup and the final
+    passes land in ``t0``); peak RSS likewise ``m(n) = m0 + n * dm``, as what grows with the corpus is
+    the set of paper ids seen and the bulk writer's ledger cache.
+    """
+    lines = []
+    for path in dict.fromkeys(r["path"] for r in rows):
+        sized = sorted((r for r in rows if r["path"] == path), key=lambda r: r["size"])
+        if len(sized) < 2 or sized[-1]["size"] == sized[0]["size"]:
+            continue
+        small, big = sized[0], sized[-1]
+        rate = (big["size"] - small["size"]) / (big["seconds"] - small["seconds"])
+        t0 = big["seconds"] - big["size"] / rate
+        slope = (big["peak_rss_mb"] - small["peak_rss_mb"]) / (big["size"] - small["size"])
+        memory = big["peak_rss_mb"] + slope * (target - big["size"])
+        seconds = t0 + target / rate
+        lines.append(
+            f"{path}: r = {rate:.1f} abstracts/s marginal, t0 = {t0:.0f} s -> {target:,} abstracts in "
+            f"{seconds / 60:.0f} min; peak RSS {big['peak_rss_mb']:.0f} MB + {slope * 1000:.2f} MB per 1k "
+            f"-> {memory:.0f} MB"
+        )
+    return lines
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -225,6 +233,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     headers = [
         "size",
         "path",
+        "load avg",
         "wall s",
         "abstracts/s",
         "peak RSS MB",
@@ -237,6 +246,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         [
             r["size"],
             r["path"],
+            f"{r['load_before']:.1f}-{r['load_after']:.1f}",
             round(r["seconds"], 1),
             round(r["abstracts_per_s"], 1),
             round(r["peak_rss_mb"]),
@@ -253,23 +263,31 @@ def table(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000", help="comma-separated corpus sizes (default 10000)")
-    parser.add_argument("--workers", default="1,2", help="build --workers values, when build has the option")
-    parser.add_argument("--dask-workers", type=int, default=2)
+    parser.add_argument(
+        "--runs",
+        default="local:1,local:2,dask:2",
+        help="build runs as ENGINE:WORKERS, comma-separated (default local:1,local:2,dask:2)",
+    )
+    parser.add_argument("--batch-size", type=int, default=5000, help="build --batch-size")
+    parser.add_argument("--shard", action="store_true", help="also time `citekg shard` + `citekg load`")
+    parser.add_argument("--dask-workers", type=int, default=2, help="LocalCluster workers of --shard")
     parser.add_argument("--partitions", type=int, help="shard partitions (default: 4 per worker)")
     parser.add_argument("--fast", action="store_true", help="rules only, no statistical NER")
-    parser.add_argument("--raw", action="store_true", help="also time `citekg load --raw` (bulk loader only)")
-    parser.add_argument("--skip-build", action="store_true", help="time only the Dask path")
+    parser.add_argument("--extrapolate", type=int, default=1_000_000, help="size to extrapolate to")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="write every measurement here")
     parser.add_argument("--work", type=Path, help="scratch directory (default: a temporary one)")
     args = parser.parse_args(argv)
-    args.workers = [int(n) for n in args.workers.split(",")]
+    args.runs = [(run.split(":")[0], int(run.split(":")[1])) for run in args.runs.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="citekg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     for size in (int(s) for s in args.sizes.split(",")):
         rows += run_size(size, work, args)
     print(table(rows))
+    print(f"load average: {os.getloadavg()} on {os.cpu_count()} CPUs")
+    for line in extrapolate(rows, args.extrapolate):
+        print(line)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     if args.work is None:
