@@ -297,13 +297,27 @@ class KnowledgeGraph:
         *,
         format: str | None = None,
         skip_invalid: bool = False,
+        workers: int = 1,
+        engine: str = "local",
+        scheduler: str | None = None,
+        fast: bool = False,
+        batch_size: int | None = None,
+        resume: bool = True,
     ) -> BuildSummary:
         """Read, extract and add input files, as ``citekg build`` does; ``None`` builds the sample corpus.
+
+        Streamed in batches and resumable after an interruption (see :func:`citekg.pipeline.build`).
 
         Args:
             inputs: One path or several (papers in any supported format, or extraction JSONL).
             format: Force an input format instead of detecting it per file.
             skip_invalid: Skip malformed records (counted in the summary) instead of stopping.
+            workers: Extraction processes (with ``engine="dask"``: LocalCluster workers).
+            engine: ``local`` or ``dask``.
+            scheduler: A Dask scheduler address; ``None`` starts a LocalCluster.
+            fast: Rules only, no statistical NER.
+            batch_size: Papers per store write (default :data:`citekg.pipeline.DEFAULT_BATCH`).
+            resume: Go on from the checkpoint of an interrupted run of the same build.
 
         Returns:
             What was read, skipped and stored.
@@ -311,7 +325,7 @@ class KnowledgeGraph:
         Raises:
             InputError: On the first malformed record, unless ``skip_invalid``.
         """
-        from citekg.pipeline import build, sample_corpus_path
+        from citekg.pipeline import DEFAULT_BATCH, build, sample_corpus_path
 
         if inputs is None:
             paths = [sample_corpus_path()]
@@ -320,7 +334,18 @@ class KnowledgeGraph:
         else:
             paths = [Path(p) for p in inputs]
         self._bipartite = None
-        return build(paths, self.store, format=format, skip_invalid=skip_invalid)
+        return build(
+            paths,
+            self.store,
+            format=format,
+            skip_invalid=skip_invalid,
+            workers=workers,
+            engine=engine,
+            scheduler=scheduler,
+            fast=fast,
+            batch_size=batch_size or DEFAULT_BATCH,
+            resume=resume,
+        )
 
     def add(self, papers: Iterable[Paper | Extraction]) -> int:
         """Add papers (extracted with spaCy first) or ready extractions; return the triples added.
