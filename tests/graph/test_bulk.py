@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -139,6 +140,8 @@ def _cases() -> list[Extraction]:
             extractor_version="0.1.0",
         ),
         Extraction(lone),
+        # The same paper again from another source: more metadata, another reference, no mentions.
+        Extraction(replace(p1, abstract="", authors=(), venue="KDD", references=("doi:10.9999/outside",))),
         *(
             Extraction(
                 p, (_mention(p, "method", "Transformer", "transformer", "proposed"),), extractor_version="1"
@@ -248,6 +251,7 @@ def test_bulk_resumes_a_build_left_unfinished(tmp_path: Path) -> None:
             assert writer.resumed
             assert writer.loaded(r.paper.id for r in records) == {r.paper.id for r in records[:5]}
             assert writer.write(records) == len(records) - 5  # committed records are skipped
+            assert writer.write(records) == 0
             writer.finish()
         assert _dump(store) == _by_update(records)
 
