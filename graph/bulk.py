@@ -411,9 +411,11 @@ class BulkWriter:
         assert store is not None and self._pool is not None
 
         def load() -> None:
+            started = time.perf_counter()
             for path in paths:
                 store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
                 path.unlink()
+            self._seconds["load"] += time.perf_counter() - started
 
         self._inflight = self._pool.submit(load)
 
