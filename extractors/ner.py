@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import spacy
 from citekg.errors import CitekgError
+from citekg.extractors._ner_decode import GreedyNer, decoder_for
 from citekg.extractors._registry import extractor
-from spacy.attrs import ORTH
+from spacy.attrs import ORTH, SENT_START
 from spacy.tokens import Doc, Span
 
 if TYPE_CHECKING:
@@ -318,6 +319,7 @@ class NerTagger:
         self._labels: set[str] = set()
         self._in_place: dict[int, tuple[Vocab, bool]] = {}  # id(vocab) -> (vocab, Docs tagged in place)
         self._blas = _OneBlasThread(None)
+        self._decoder: GreedyNer | None = None
 
     def _model(self) -> Language:
         if self._nlp is None:
@@ -334,6 +336,7 @@ class NerTagger:
                     node.ops = ops
                 self._blas = _OneBlasThread(setter)
             _cache_embeddings(nlp.get_pipe("ner").model)
+            self._decoder = decoder_for(nlp.get_pipe("ner"))
             self._nlp = nlp
         return self._nlp
 
@@ -364,19 +367,29 @@ class NerTagger:
         # entities set by someone else, or another vocabulary's vectors: tag a copy
         copied = [doc.has_annotation("ENT_IOB") or not self._can_tag_in_place(doc.vocab) for doc in docs]
         own = [doc for doc, copy in zip(docs, copied, strict=True) if not copy]
-        if own:
-            with self._blas:
-                states = ner.predict(own)
-            ner.set_annotations(own, states)
+        found_own = iter(self._decode(ner, own) if own else [])
         for doc, copy in zip(docs, copied, strict=True):
             if copy:
                 twin = Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
                 with self._blas:
                     found = [(e.start, e.end, e.label_) for e in ner(twin).ents]
             else:
-                found = [(e.start, e.end, e.label_) for e in doc.ents]
-                doc.set_ents([], default="missing")
+                found = next(found_own)
             self._write(doc, found)
+
+    def _decode(self, ner: Any, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
+        """Entities of ``docs`` (no preset entities), by :mod:`._ner_decode` when it applies, else spaCy."""
+        if self._decoder is not None and not any(_has_sentence_starts(doc) for doc in docs):
+            with self._blas:
+                return self._decoder(docs)
+        with self._blas:
+            states = ner.predict(docs)
+        ner.set_annotations(docs, states)
+        found = []
+        for doc in docs:
+            found.append([(e.start, e.end, e.label_) for e in doc.ents])
+            doc.set_ents([], default="missing")
+        return found
 
     def _write(self, doc: Doc, found: list[tuple[int, int, str]]) -> None:
         spans = [
@@ -399,6 +412,11 @@ class NerTagger:
         while batch := list(islice(stream, size)):
             self._tag(batch)
             yield from batch
+
+
+def _has_sentence_starts(doc: Doc) -> bool:
+    """Whether a token after the first is marked as a sentence start (the NER keeps entities within)."""
+    return bool(len(doc) > 1 and (doc.to_array(SENT_START)[1:] == 1).any())
 
 
 def _has_vectors(vectors: Any) -> bool:

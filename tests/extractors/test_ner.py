@@ -228,15 +228,11 @@ def test_embedding_cache_gives_the_plain_embeddings_bit_for_bit() -> None:
     """Cached token embeddings equal the model's own, on hits, misses and after the cache empties."""
     import numpy
     from citekg.extractors.ner import _EmbeddingCache, load_model
-    from citekg.extractors.nlp import blank_english
 
     own = load_model()  # the plain model: its embedding layer is not wrapped
     embed = own.get_pipe("ner").model.get_ref("tok2vec").layers[0].layers[0]
     assert embed.name.startswith("extract_features") and embed.name.endswith("ragged2list")
-    make = blank_english()
-    docs = [make(text) for text in [t for t in TEXTS if t] * 8]  # many tokens: big matrix products
-    for doc in docs:
-        doc.vocab.vectors = own.vocab.vectors
+    docs = [own.make_doc(text) for text in [t for t in TEXTS if t] * 8]  # many tokens: big products
     expected = embed.predict(docs)
     cache = _EmbeddingCache(embed, limit=40)  # smaller than the distinct rows: empties on the way
     for batch in (docs[:3], docs, docs[5:], docs):
@@ -246,3 +242,22 @@ def test_embedding_cache_gives_the_plain_embeddings_bit_for_bit() -> None:
             numpy.array_equal(g, e) for g, e in zip(got, expected[start : start + len(batch)], strict=True)
         )
     assert 0 < cache._size == len(cache._index) < sum(len(doc) for doc in docs)
+
+
+@needs_model
+def test_sentence_starts_are_respected() -> None:
+    """Docs with sentence starts go through spaCy's own decoding, which keeps entities within sentences."""
+    from citekg.extractors.ner import load_model
+    from citekg.extractors.nlp import blank_english
+
+    text = "We evaluate the Deep Interest Network on click-through rate prediction ."
+    pipeline = blank_english()
+    pipeline.add_pipe("citekg_ner")
+    own = load_model()
+    for boundary in range(1, 12):
+        doc, twin = pipeline.make_doc(text), own.make_doc(text)
+        doc[boundary].is_sent_start = twin[boundary].is_sent_start = True
+        expected = [(e.start, e.end, e.label_) for e in own.get_pipe("ner")(twin).ents]
+        found = pipeline.get_pipe("citekg_ner")(doc).spans["citekg.ner"]
+        assert [(s.start, s.end, s.label_) for s in found] == expected
+        assert all(not (s.start < boundary < s.end) for s in found)
