@@ -514,46 +514,60 @@ class BulkWriter:
         shutil.rmtree(self.staging_path, ignore_errors=True)
 
     def _resolve_citations(self) -> None:
-        """Fold external paper nodes whose id turned out to be an input paper's; add late quoted titles."""
-        from citekg.graph.update import UpdatePlan, _plan_redirects
+        """Fold external paper nodes whose id turned out to be an input paper's; add late quoted titles.
 
+        Streams the ledger's resolved references (ordered by cited id) and folds 1,000 nodes at a time.
+        """
         base = self.base
         redirects: dict[str, str] = {}
         retitle: set[str] = set()
-        lines: list[str] = []
         t = _NT_TERMS
-        for cited, owner, citing, _title, source, evidence, certain in self.ledger.resolved_pending():
-            x, o = paper_iri(cited, base), paper_iri(owner, base)
-            if certain or not source:
-                if x != o:
-                    redirects[x] = o
-                elif cited.startswith("title:"):
-                    retitle.add(owner)
-            elif owner != citing:
-                s = t.iri(paper_iri(citing, base))
-                node = t.iri(citation_iri(citing, owner, source, base))
-                lines += [
-                    f"{s} {t.cites} {t.iri(o)} .\n",
-                    f"{node} {t.type} {t.Citation} .\n",
-                    f"{node} {t.sourcePaper} {s} .\n",
-                    f"{node} {t.targetPaper} {t.iri(o)} .\n",
-                    f"{node} {t.citationSource} {t.text(source)} .\n",
-                    f"{node} {t.evidenceText} {t.text(evidence)} .\n",
-                ]
-        items = sorted(redirects.items())
-        for start in range(0, len(items), 1000):
-            plan = UpdatePlan()
-            _plan_redirects(self._reader_store(), plan, dict(items[start : start + 1000]), base)
-            self._apply(plan.delete, plan.insert)
-            self.report.redirected += plan.report.redirected
+        with _ChunkFiles(self._folder, "citations") as chunks:
+            for cited, owner, citing, _title, source, evidence, certain in self.ledger.resolved_pending():
+                x, o = paper_iri(cited, base), paper_iri(owner, base)
+                if certain or not source:
+                    if x != o:
+                        redirects[x] = o
+                        if len(redirects) >= 1000:
+                            self._redirect(redirects)
+                            redirects = {}
+                    elif cited.startswith("title:"):
+                        retitle.add(owner)
+                elif owner != citing:
+                    s, target = t.iri(paper_iri(citing, base)), t.iri(o)
+                    node = t.iri(citation_iri(citing, owner, source, base))
+                    chunks.write(
+                        (
+                            f"{s} {t.cites} {target} .\n",
+                            f"{node} {t.type} {t.Citation} .\n",
+                            f"{node} {t.sourcePaper} {s} .\n",
+                            f"{node} {t.targetPaper} {target} .\n",
+                            f"{node} {t.citationSource} {t.text(source)} .\n",
+                            f"{node} {t.evidenceText} {t.text(evidence)} .\n",
+                        )
+                    )
+        self._redirect(redirects)
         for owner in sorted(retitle):
+            # A title-id paper cited by a title written differently: only its own title stays.
             (record,), _ = merge_extractions(self.ledger.originals(owner))
             p = f"<{paper_iri(owner, base)}>"
             for row in self._query(f"SELECT ?t WHERE {{ {p} dcterms:title ?t }}"):
                 if row["t"].value != record.paper.title:
-                    stale = f"{p} {_NT_TERMS.title} {_NT_TERMS.text(row['t'].value)} ."
+                    stale = f"{p} {t.title} {t.text(row['t'].value)} ."
                     self._ox.update(f"DELETE DATA {{ {stale} }}")  # type: ignore[union-attr]
-        self._load_lines(lines)
+        self._submit(chunks.paths)
+        self._drain()
+        self.report.lines_loaded += chunks.lines
+
+    def _redirect(self, redirects: dict[str, str]) -> None:
+        """Fold external paper nodes into input papers, as ``update`` does (citations re-pointed)."""
+        from citekg.graph.update import UpdatePlan, _plan_redirects
+
+        if redirects:
+            plan = UpdatePlan()
+            _plan_redirects(self._reader_store(), plan, redirects, self.base)
+            self._apply(plan.delete, plan.insert)
+            self.report.redirected += plan.report.redirected
 
     def _resolve_entities(self) -> dict[str, str]:
         """Merge alias keys across papers, re-point their mentions and write every entity node once.

@@ -278,9 +278,12 @@ class Ledger:
         """Record ``(cited id, citing node, title, source, evidence, certain)`` not resolved when written."""
         self.db.executemany("INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?)", rows)
 
-    def resolved_pending(self) -> list[tuple[str, str, str, str | None, str, str, int]]:
-        """Pending references whose cited id is now a key of a paper: ``(cited, owner, citing, …)``."""
-        return list(
+    def resolved_pending(self) -> Iterator[tuple[str, str, str, str | None, str, str, int]]:
+        """Pending references whose cited id is now a key of a paper: ``(cited, owner, citing, …)``.
+
+        A cursor (streamed); do not commit while iterating it.
+        """
+        return iter(
             self.db.execute(
                 "SELECT p.cited, k.node, p.citing, p.title, p.source, p.evidence, p.certain "
                 "FROM pending p JOIN keys k ON k.key = p.cited ORDER BY 1, 3, 5, 6"
