@@ -172,7 +172,7 @@ class BulkWriter:
         else:
             folder = store.path / STAGING_DIR
             self.staging_path = folder
-            if folder.exists() and not (folder / "oxigraph").exists():
+            if _swapped(folder):
                 shutil.rmtree(folder)  # left over by a swap that completed
             _require_empty(store.ox, store)
             folder.mkdir(parents=True, exist_ok=True)
@@ -724,6 +724,23 @@ def _entity_lines(entities: dict[str, tuple[Counter[str], set[str]]], base: str)
                     yield f"{e} {_ALT} {t.text(form)} .\n"
         for alias in sorted(keys - {key}):
             yield f"{e} {_ALIAS_KEY} {t.short(alias)} .\n"
+
+
+def _swapped(folder: Path) -> bool:
+    """Whether ``folder`` is what a completed swap left: a ledger in state ``swapping``, no store."""
+    ledger = folder / "ledger.sqlite"
+    if (folder / "oxigraph").exists() or not ledger.exists():
+        return False
+    import sqlite3
+
+    db = sqlite3.connect(ledger)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+    return row is not None and row[0] == "swapping"
 
 
 def _require_empty(store: ox.Store, where: GraphStore) -> None:

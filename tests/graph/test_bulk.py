@@ -284,3 +284,38 @@ def test_bulk_killed_build_leaves_store_empty_and_rerun_completes(tmp_path: Path
             writer.write(records)
             writer.finish()
         assert _dump(store) == _by_update(records)
+
+
+def test_bulk_keeps_a_callers_files_in_staging_until_the_swap(tmp_path: Path) -> None:
+    path = tmp_path / "graph"
+    checkpoint = path / STAGING_DIR / "build-checkpoint"
+    with GraphStore.open(path) as store:
+        checkpoint.mkdir(parents=True)  # a caller's checkpoint, made before the writer
+        writer = BulkWriter(store)
+        assert writer.staging_path == path / STAGING_DIR
+        assert not writer.resumed
+        writer.write(_cases()[:3])
+        assert checkpoint.is_dir()
+        writer.finish()
+        assert not (path / STAGING_DIR).exists()
+        assert len(store) > 0
+
+
+def test_bulk_leftover_of_a_completed_swap_is_removed(tmp_path: Path) -> None:
+    path = tmp_path / "graph"
+    with GraphStore.open(path) as store, BulkWriter(store) as writer:
+        writer.write(_cases()[:3])
+        writer.finish()
+    # A crash after the rename but before the clean-up leaves the ledger in state "swapping".
+    import sqlite3
+
+    (path / STAGING_DIR).mkdir()
+    db = sqlite3.connect(path / STAGING_DIR / "ledger.sqlite")
+    db.executescript(
+        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);INSERT INTO meta VALUES ('state', 'swapping');"
+    )
+    db.close()
+    with GraphStore.open(path) as store:
+        with pytest.raises(StoreError, match="not empty"):
+            BulkWriter(store)
+    assert not (path / STAGING_DIR).exists()
