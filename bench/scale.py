@@ -171,7 +171,11 @@ def run_size(size: int, work: Path, args: argparse.Namespace) -> list[dict[str, 
         command = [*CITEKG, "build", str(corpus), "--graph", str(graph), "--quiet", "--json", *fast]
         command += ["--workers", str(n), "--engine", engine, "--batch-size", str(args.batch_size)]
         label = f"build --workers {n}" if engine == "local" else f"build --engine dask ({n} workers)"
-        row(label + (" --fast" if fast else ""), measure(command, work / "build.log"), graph)
+        log = work / f"build-{size}-{engine}-{n}.json"
+        measured = measure(command, log)
+        summary = json.loads(log.read_text(encoding="utf-8"))  # what the build says of itself
+        phases = summary["update"].get("seconds", {})
+        row(label + (" --fast" if fast else ""), measured, graph, writer=summary["writer"], phases=phases)
         shutil.rmtree(graph)
     if args.shard:
         shards, graph = work / f"shards-{size}", work / f"loaded-{size}"

@@ -151,7 +151,7 @@ def _build_and_report(paths: list[Path], graph_dir: Path, heading: str, options:
         def start(total: int | None, resumed: int) -> None:
             bar.total = total
             if resumed:
-                if not quiet:
+                if not (quiet or as_json):
                     bar.write(f"resuming: {resumed} papers written by an interrupted run", file=sys.stderr)
                 bar.update(resumed)
 
