@@ -192,3 +192,17 @@ def test_two_workers_build_the_same_graph_as_one(tmp_path: Path, sample_corpus: 
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)["workers"] == workers
     assert quads(tmp_path / "w1") == quads(tmp_path / "w2")
+
+
+def test_progress_total_counts_json_lines_and_skips_other_formats(tmp_path: Path) -> None:
+    plain = extraction_file(tmp_path / "x.jsonl", 12)
+    packed = tmp_path / "x.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes().rstrip(b"\n")))  # no final line break
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{a, title={A}}\n", encoding="utf-8")
+    assert pipeline.count_records([plain, packed]) == 24
+    assert pipeline.count_records([plain, bib]) is None
+    started: list[tuple[int | None, int]] = []
+    with GraphStore.open(None) as store:
+        pipeline.build([plain], store, on_start=lambda total, resumed: started.append((total, resumed)))
+    assert started == [(12, 0)]
