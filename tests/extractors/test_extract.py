@@ -231,3 +231,22 @@ def test_extract_empty_fields_skip_the_pipeline(nlp) -> None:
         assert {m.text for m in got.mentions} >= {"BERT", "GLUE"}
     (empty,) = extract([Paper(id="c", title="")], nlp=nlp)
     assert empty.mentions == () and empty.links == ()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "default"])
+def test_component_by_component_equals_nlp_pipe(fast: bool) -> None:
+    """extract() runs each component over the whole batch in turn; the span groups are nlp.pipe's."""
+    from citekg.extractors.extract import _process
+
+    nlp = build_nlp(fast=fast)
+    texts = [text for p in PAPERS for text in (p.title, p.abstract) if text] * 3
+
+    def groups(docs: list) -> list:
+        return [
+            {key: [(s.start, s.end, s.label_, s.id_) for s in group] for key, group in doc.spans.items()}
+            for doc in docs
+        ]
+
+    ours = groups(_process(nlp, texts))
+    assert ours == groups(list(nlp.pipe(texts, batch_size=4)))
+    assert any(any(doc.values()) for doc in ours)

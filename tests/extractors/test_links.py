@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from citekg.extractors import build_nlp
-from citekg.extractors.links import classify_url, find_links, refine_kind, strip_trailing
+from citekg.extractors.links import _may_hold_links, classify_url, find_links, refine_kind, strip_trailing
 
 
 def _found(text: str) -> set[tuple[str, str, str | None]]:
@@ -209,6 +209,7 @@ def test_strip_trailing(raw: str, expected: str) -> None:
 )
 def test_find_links(text: str, expected: set[tuple[str, str, str | None]]) -> None:
     assert _found(text) == expected
+    assert _may_hold_links(text) or not expected  # the component's prefilter never hides a link
 
 
 @pytest.mark.parametrize(
@@ -282,6 +283,7 @@ def test_links_trending_corpus_invents_nothing(trending_path: Path) -> None:
             for link in find_links(text):
                 assert text[link.start : link.end] == link.url
                 assert any(w.startswith(link.url) or link.url in w for w in written)
+                assert _may_hold_links(text)
 
 
 def test_links_pwc_repository_urls(shared_dir: Path) -> None:
