@@ -301,14 +301,14 @@ class BulkWriter:
             else:
                 nodes.add(item[1])
 
-        final: list[tuple[Extraction, list[int]]] = []
-        remerged = [(members, nodes) for members, nodes in groups.values() if nodes]
-        if remerged:
-            self._drain()  # the store must hold the earlier batches before their papers are rewritten
-        for members, nodes in sorted(groups.values(), key=lambda g: min(g[0])):
+        ordered = sorted(groups.values(), key=lambda g: min(g[0]))
+        for members, _ in ordered:
             members.sort()
+        remerged = self._remerge([(nodes, [raw[i] for i in members]) for members, nodes in ordered if nodes])
+        final: list[tuple[Extraction, list[int]]] = []
+        for members, nodes in ordered:
             if nodes:
-                record = self._remerge(sorted(nodes), [raw[i] for i in members])
+                record = remerged[min(nodes)]
             elif len(members) == 1:
                 record = raw[members[0]]
             else:
@@ -358,50 +358,72 @@ class BulkWriter:
         self._seconds["write"] += time.perf_counter() - started
         return len(raw)
 
-    def _remerge(self, nodes: list[str], records: list[Extraction]) -> Extraction:
-        """Merge ``records`` with written papers ``nodes``: their triples and facts go, the merge is new."""
-        ledger = self.ledger
-        originals = [e for node in nodes for e in ledger.originals(node)]
-        (merged,), (merge,) = merge_extractions([*originals, *records])
-        target = merged.paper.id
-        for node in nodes:
-            (old,), _ = merge_extractions(ledger.originals(node))
-            forms: Counter[tuple[str, str, str]] = Counter()
-            aliases: Counter[tuple[str, str, str]] = Counter()
-            _facts(old, self.base, forms, aliases, {})
-            ledger.add_forms((kind, key, form, -n) for (kind, key, form), n in forms.items())
-            ledger.add_aliases((kind, surface, key, -n) for (kind, surface, key), n in aliases.items())
-            ledger.drop_roles(paper_iri(node, self.base))
-            self._delete_paper(node, target)
+    def _remerge(self, groups: list[tuple[set[str], list[Extraction]]]) -> dict[str, Extraction]:
+        """Merge new records with papers already written: the old papers' triples and facts go.
+
+        Each group is ``(written paper nodes, new records)``; returns the merged record by the group's
+        smallest node id. Every group of a batch is done at once (a few queries and one update), since a
+        second source of the same corpus makes nearly every record such a merge.
+        """
+        if not groups:
+            return {}
+        self._drain()  # the store must hold the earlier batches before their papers are rewritten
+        ledger, base = self.ledger, self.base
+        originals = ledger.originals_of({node for nodes, _ in groups for node in nodes})
+        forms: Counter[tuple[str, str, str]] = Counter()
+        aliases: Counter[tuple[str, str, str]] = Counter()
+        moves: dict[str, str] = {}
+        merged_by_group: dict[str, Extraction] = {}
+        merges: list[Merge] = []
+        for nodes, records in groups:
+            (merged,), (merge,) = merge_extractions(
+                [*(e for n in sorted(nodes) for e in originals[n]), *records]
+            )
+            target = merged.paper.id
+            for node in nodes:
+                (old,), _ = merge_extractions(originals[node])
+                _facts(old, base, forms, aliases, {})
+                moves[node] = target
+            merged_by_group[min(nodes)] = merged
+            merges.append(merge)
+        self._delete_papers(moves)
+        ledger.add_forms((kind, key, form, -n) for (kind, key, form), n in forms.items())
+        ledger.add_aliases((kind, surface, key, -n) for (kind, surface, key), n in aliases.items())
+        for node, target in moves.items():
+            ledger.drop_roles(paper_iri(node, base))
             ledger.move_node(node, target)
-        ledger.set_merge(target, merge.merged, merge.by)
-        # Keys of the merged paper that other papers cited as external nodes are folded in by finish().
-        ledger.add_pending((key, target, None, "", "", True) for key in identity_keys(merged.paper))
-        return merged
+        for merge in merges:
+            ledger.set_merge(merge.into, merge.merged, merge.by)
+        for merged in merged_by_group.values():
+            # Keys of the merged paper that others cited as external nodes are folded in by finish().
+            ledger.add_pending(
+                (key, merged.paper.id, None, "", "", True) for key in identity_keys(merged.paper)
+            )
+        return merged_by_group
 
-    def _delete_paper(self, node: str, target: str) -> None:
-        """Delete a written paper's own triples (mentions, outgoing citations); re-point citations of it."""
-        from citekg.graph.update import UpdatePlan, _plan_redirects, _term
+    def _delete_papers(self, moves: dict[str, str]) -> None:
+        """Delete written papers' own triples (mentions, outgoing citations); re-point citations of them."""
+        from citekg.graph.update import _select, _term
+        from rdflib import URIRef
 
-        p = f"<{paper_iri(node, self.base)}>"
+        base = self.base
+        nodes = [URIRef(paper_iri(node, base)) for node in moves]
         delete: set[Any] = set()
         for sparql in (
-            f"SELECT ?s ?p ?o WHERE {{ ?s ckg:inPaper {p} ; ?p ?o }}",
-            f"SELECT ?s ?p ?o WHERE {{ ?s ckg:sourcePaper {p} ; a ckg:Citation ; ?p ?o }}",
-            f"SELECT ?s ?p ?o WHERE {{ BIND({p} AS ?s) ?s ?p ?o }}",
+            "SELECT ?s ?p ?o WHERE { #VALUES# ?s ckg:inPaper ?n ; ?p ?o }",
+            "SELECT ?s ?p ?o WHERE { #VALUES# ?s ckg:sourcePaper ?n ; a ckg:Citation ; ?p ?o }",
+            "SELECT ?s ?p ?o WHERE { #VALUES# ?n ?p ?o BIND(?n AS ?s) }",
         ):
-            for row in self._query(sparql):
+            for row in _select(self._reader_store(), sparql, "n", nodes):
                 delete.add((_term(row["s"]), _term(row["p"]), _term(row["o"])))
         self._apply(delete, set())
-        if node != target:
-            plan = UpdatePlan()
-            _plan_redirects(
-                self._reader_store(),
-                plan,
-                {paper_iri(node, self.base): paper_iri(target, self.base)},
-                self.base,
-            )
-            self._apply(plan.delete, plan.insert)
+        self._redirect(
+            {
+                paper_iri(node, base): paper_iri(target, base)
+                for node, target in moves.items()
+                if node != target
+            }
+        )
 
     # -- loading ----------------------------------------------------------------------------------------
 

@@ -204,6 +204,26 @@ def test_bulk_equals_update_on_synthetic_corpus(tmp_path: Path, reverse: bool) -
     assert _by_bulk(records, 64, tmp_path / "graph") == _by_update(records)
 
 
+def test_bulk_equals_update_when_a_second_source_repeats_the_corpus() -> None:
+    # Every record of the second source merges with a paper of an earlier batch (by title or DOI).
+    first = _bench_corpus(80)
+    second = [
+        Extraction(
+            Paper(
+                id=f"s2:{index}",
+                title=record.paper.title.upper(),
+                year=record.paper.year,
+                venue="Venue",
+                ids=(("doi", f"10.1000/x{index}"),) if index % 2 else (),
+                references=(f"doi:10.1000/x{index + 1}",),
+            )
+        )
+        for index, record in enumerate(first)
+    ]
+    records = [*first, *second]
+    assert _by_bulk(records, 30) == _by_update(records)
+
+
 def test_bulk_equals_update_on_sample_corpus(sample_corpus: Path) -> None:
     from citekg.pipeline import extract_inputs
 
