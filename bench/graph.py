@@ -215,7 +215,10 @@ class Corpus:
 
         title_words = rng.choice(self.sentences).rstrip(".").split()[:8]
         title = " ".join(title_words)
-        if proposed is not None:
+        if proposed is None:
+            # Titles drawn from the sentence pool repeat, and papers with one title are merged as one.
+            title = f"{title} (study {i})"
+        else:
             title = f"{proposed[1]}: {title}"
             mentions.append(
                 Mention(
