@@ -90,8 +90,17 @@ def _own_ids(paper: Paper) -> set[str]:
     return own
 
 
-def _mentions_of(paper: Paper, field: str, doc: Doc, infos: list[tuple[ExtractorInfo, str]]) -> list[Mention]:
-    """Mentions of one field: the resolved group when the pipeline has a resolver, else all mention groups."""
+#: Token offsets of the spans behind mentions: ``(field, start char, end char) -> (start, end)``.
+_TokenOffsets = dict[tuple[str, int, int], tuple[int, int]]
+
+
+def _mentions_of(
+    paper: Paper, field: str, doc: Doc, infos: list[tuple[ExtractorInfo, str]], tokens: _TokenOffsets
+) -> list[Mention]:
+    """Mentions of one field: the resolved group when the pipeline has a resolver, else all mention groups.
+
+    Records each span's token offsets in ``tokens``.
+    """
     resolved = [(info, key) for info, key in infos if info.name == "resolver"]
     groups = resolved or [(info, key) for info, key in infos if info.output == "mentions"]
     mentions = []
@@ -105,6 +114,7 @@ def _mentions_of(paper: Paper, field: str, doc: Doc, infos: list[tuple[Extractor
         roles = group.attrs.get("roles")
         sources = group.attrs.get("sources")
         for index, span in enumerate(group):
+            tokens[field, span.start_char, span.end_char] = (span.start, span.end)
             mentions.append(
                 Mention(
                     paper_id=paper.id,
@@ -123,9 +133,12 @@ def _mentions_of(paper: Paper, field: str, doc: Doc, infos: list[tuple[Extractor
 
 
 def _cross_field(
-    paper: Paper, docs: dict[str, Doc], mentions: list[Mention], calibration: Any
+    paper: Paper, docs: dict[str, Doc], mentions: list[Mention], tokens: _TokenOffsets, calibration: Any
 ) -> list[Mention]:
-    """Mark, in each field, the names the other field found (a title's "MEND" in its abstract)."""
+    """Mark, in each field, the names the other field found (a title's "MEND" in its abstract).
+
+    ``tokens`` holds the token offsets of the mentions (from :func:`_mentions_of`).
+    """
     from citekg.extractors.resolver import _occurrences, _repeatable, evidence
     from spacy.attrs import ORTH
 
@@ -137,13 +150,16 @@ def _cross_field(
             orths_of[field] = docs[field].to_array(ORTH).tolist()
         return orths_of[field]
 
+    repeatable: dict[str, bool] = {}
     for field in _FIELDS:
         names: dict[tuple[int, ...], Mention] = {}
         for m in mentions:
-            if m.field != field and _repeatable(m.text):
-                span = docs[m.field].char_span(m.start, m.end)
-                if span is not None:
-                    names.setdefault(tuple(orths(m.field)[span.start : span.end]), m)
+            if m.field == field:
+                continue
+            if (worth := repeatable.get(m.text)) is None:
+                worth = repeatable[m.text] = _repeatable(m.text)
+            if worth and (span := tokens.get((m.field, m.start, m.end))):
+                names.setdefault(tuple(orths(m.field)[span[0] : span[1]]), m)
         if not names:
             continue
         doc = docs[field]
@@ -181,9 +197,10 @@ def _convert(
 
     mentions: list[Mention] = []
     links: list[Link] = []
+    tokens: _TokenOffsets = {}
     for field in _FIELDS:
         doc = docs[field]
-        mentions.extend(_mentions_of(paper, field, doc, infos))
+        mentions.extend(_mentions_of(paper, field, doc, infos, tokens))
         for info, spans_key in infos:
             if info.output != "links":
                 continue
@@ -195,7 +212,7 @@ def _convert(
     if any(info.name == "resolver" for info, _ in infos):
         from citekg.extractors.resolver import unify_paper
 
-        mentions = unify_paper(_cross_field(paper, docs, mentions, calibration))
+        mentions = unify_paper(_cross_field(paper, docs, mentions, tokens, calibration))
     order = {field: index for index, field in enumerate(_FIELDS)}
     mentions.sort(key=lambda m: (order[m.field], m.start, m.end, m.label, m.key, m.extractor))
     own = _own_ids(paper)
