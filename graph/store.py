@@ -252,8 +252,12 @@ class GraphStore:
         return self._ox
 
     def __len__(self) -> int:
-        """Number of triples (quads) in the store."""
-        return len(self.ox)
+        """Number of triples of the graph: the precomputed views (:mod:`citekg.graph.views`) left out."""
+        from citekg.graph.views import VIEWS_GRAPH
+
+        return len(self.ox) - self._count(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{VIEWS_GRAPH}> {{ ?s ?p ?o }} }}"
+        )
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -282,6 +286,7 @@ class GraphStore:
             StoreError: If the store is read-only or the update cannot be applied.
         """
         from citekg.graph import update as update_module
+        from citekg.graph import views
 
         if self.read_only:
             raise StoreError(f"{self!r} is read-only; open it without read_only to add papers")
@@ -289,9 +294,11 @@ class GraphStore:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         store = self.ox
         plan = update_module.plan_update(self, extractions)
+        # The views' stale marker goes in with the data; the refresh after the commit removes it.
+        pending = views.prepare_write(self, plan.delete, plan.insert)
         if next(iter(store), None) is None:
             self._commit(plan.delete, plan.insert)
-            change = len(store)
+            change = len(self)
         elif len(plan.insert) + len(plan.delete) <= _COUNT_BY_LOOKUP and (
             (lookup := self._net_change(plan.delete, plan.insert)) is not None
         ):
@@ -299,11 +306,12 @@ class GraphStore:
             self._commit(plan.delete, plan.insert)
             change = lookup
         else:
-            before = len(store)
+            before = len(self)
             self._commit(plan.delete, plan.insert)
-            change = len(store) - before
+            change = len(self) - before
         plan.report.triples_added = max(0, change)
         plan.report.triples_removed = max(0, -change)
+        views.refresh_after_write(self, pending)
         return plan.report
 
     def _net_change(
@@ -337,16 +345,23 @@ class GraphStore:
     def _commit(
         self, delete: Iterable[tuple[Node, Node, Node]], insert: Iterable[tuple[Node, Node, Node]]
     ) -> None:
-        """Apply deletions then insertions as one Oxigraph transaction."""
+        """Apply deletions then insertions, and the views' stale marker, as one Oxigraph transaction."""
+        from citekg.graph.views import stale_marker
+
         removed = _ntriples_lines(delete)
         added = _ntriples_lines(insert)
+        marker = stale_marker()
         try:
             if not removed:
                 # One load is one transaction too, and faster than parsing INSERT DATA.
-                self.ox.load("".join(added), ox.RdfFormat.N_TRIPLES)
+                self.ox.load("".join(added) + f"{marker} .\n", ox.RdfFormat.N_QUADS)
             else:
                 self.ox.update(
-                    "DELETE DATA {\n" + "".join(removed) + "} ;\nINSERT DATA {\n" + "".join(added) + "}"
+                    "DELETE DATA {\n"
+                    + "".join(removed)
+                    + "} ;\nINSERT DATA {\n"
+                    + "".join(added)
+                    + f"GRAPH {marker.graph_name} {{ {marker.triple} }}\n}}"
                 )
         except (SyntaxError, OSError, ValueError) as exc:
             raise StoreError(
@@ -450,7 +465,7 @@ class GraphStore:
         if rdf_format is None:
             raise UnknownNameError("export format", format, list(EXPORT_FORMATS))
         output = str(dest) if isinstance(dest, (str, Path)) else dest
-        from_graph = None if rdf_format.supports_datasets else ox.DefaultGraph()
+        from_graph = ox.DefaultGraph()  # the data; the views graph is derived (citekg.graph.views)
         prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
         try:
             self.ox.dump(output, rdf_format, from_graph=from_graph, prefixes=prefixes)

@@ -119,6 +119,34 @@ class CKG(DefinedNamespace):
     host: URIRef  # Lower-case host name, without www.
     linkKind: URIRef  # code, project_page, dataset, model_hub, paper, doi or other.
 
+    # Precomputed views (the named graph <https://w3id.org/citekg/graph/views>; citekg.graph.views)
+    ViewSummary: URIRef  # The node with the graph-wide counts.
+    Ranking: URIRef  # A precomputed ranking of entities or entity pairs.
+    RankedItem: URIRef  # One row of a ranking.
+    PaperPage: URIRef  # A page of up to 100 input papers.
+    paperCount: URIRef  # Papers mentioning an entity; on the summary, all papers.
+    proposingPaperCount: URIRef  # Papers proposing an entity.
+    usingPaperCount: URIRef  # Papers using an entity.
+    comparingPaperCount: URIRef  # Papers comparing against an entity.
+    corpusPaperCount: URIRef  # Papers read from the input.
+    citationCount: URIRef  # cito:cites edges.
+    corpusCitationCount: URIRef  # cito:cites edges between input papers.
+    codePaperCount: URIRef  # Papers linking to code.
+    entityCount: URIRef  # Entities (of a ranking's type).
+    pageCount: URIRef  # Paper pages.
+    rankingThreshold: URIRef  # Papers from which an entity has stored pair rankings.
+    viewsStale: URIRef  # True while the views may lag behind the data.
+    topEntitiesOf: URIRef  # The class a ranking ranks (ckg:Entity: all).
+    cooccurrenceOf: URIRef  # The entity whose co-mentioned entities a ranking ranks.
+    methodsOf: URIRef  # The dataset whose methods a ranking ranks.
+    inRanking: URIRef  # The ranking of a row.
+    rank: URIRef  # A row's position, from 1.
+    countedPapers: URIRef  # The papers a row is ranked by.
+    rankedEntity: URIRef  # The entity a row ranks.
+    otherEntity: URIRef  # The co-mentioned entity of a ranked pair.
+    pageNumber: URIRef  # A page's number, from 1.
+    pageItem: URIRef  # A paper on the page.
+
 
 #: Prefixes available in every query and used in Turtle exports.
 PREFIXES: dict[str, str] = {

@@ -18,7 +18,7 @@ def test_cli_queries_lists_every_canned_query_with_its_summary() -> None:
         "Methods and models used on each dataset, ranked by the number of papers that mention both"
     )
     assert by_name["papers-without-code"] == (
-        "Papers read from the input that link to no code repository (the first 1,000, in no particular order)"
+        "Papers read from the input that link to no code repository, newest first within each page"
     )
 
 
@@ -49,6 +49,6 @@ def test_cli_queries_name_runs_through_query(tmp_path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "paper,title,year",
-        "https://w3id.org/citekg/paper/arxiv/1907.11692,RoBERTa,2019",
+        "page,paper,title,year",
+        ",https://w3id.org/citekg/paper/arxiv/1907.11692,RoBERTa,2019",
     ]

@@ -44,8 +44,9 @@ def rdf_of(graph_dir: Path) -> rdflib.Graph:
 
 
 def quads(graph_dir: Path) -> list[str]:
+    """The data (default graph); the precomputed views are derived and refreshed by the next write."""
     with GraphStore.open(graph_dir, read_only=True) as store:
-        data = store.ox.dump(format=ox.RdfFormat.N_QUADS)
+        data = store.ox.dump(format=ox.RdfFormat.N_QUADS, from_graph=ox.DefaultGraph())
     return sorted(data.decode("utf-8").splitlines())
 
 
