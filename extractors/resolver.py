@@ -468,10 +468,20 @@ def _head_label(text: str, label: str) -> str:
 
 
 def _broken(doc: Doc, start: int, end: int) -> bool:
-    """Whether a span cannot be a name: no letter in it, or cut at a hyphen ("Click-" of "Click-Through")."""
-    if doc[start].text == "-" or doc[end - 1].text == "-":
+    """Whether a span cannot be a name.
+
+    No letter in it, cut at a hyphen ("Click-" of "Click-Through") or a bracket ("Agent-to-Sim ("), or
+    ending in a function word ("Interpolation of Linear and").
+    """
+    first, last = doc[start].lower_, doc[end - 1].lower_
+    if first in _BAD_FIRST or last in _BAD_LAST:
         return True
-    return not any(c.isalpha() for c in _span_text(doc, start, end))
+    text = _span_text(doc, start, end)
+    return text.count("(") != text.count(")") or not any(c.isalpha() for c in text)
+
+
+_BAD_FIRST = frozenset("- ) ] / , and or of".split())
+_BAD_LAST = frozenset("- ( [ / , and or of for with to in on by the a an".split())
 
 
 #: Natural languages: a language alone ("Chinese", "Arabic-English") is not a dataset, whatever SciERC's
@@ -571,7 +581,10 @@ def unify_paper(mentions: Sequence[Mention]) -> list[Mention]:
 
     Surface forms that an abbreviation pair or the lexicon mapped to a key take that key everywhere in
     the paper; the type is the confidence-weighted majority over the key's mentions (ties: the first
-    type in sorted order); the role is ``proposed`` wherever any mention of the key is proposed.
+    type in sorted order); the role is ``proposed`` wherever any mention of the key is proposed. A title
+    mention that only the NER found is dropped unless its key also occurs in the abstract: every word of
+    a title is capitalised, and the NER, trained on abstracts, reads such runs as names ("Fast Model
+    Editing at Scale").
 
     Examples:
         >>> from citekg.model import Mention
@@ -590,6 +603,9 @@ def unify_paper(mentions: Sequence[Mention]) -> list[Mention]:
         if m.key != own:
             remap.setdefault(own, m.key)
     keyed = [replace(m, key=remap[m.key]) if m.key in remap else m for m in mentions]
+    in_abstract = {m.key for m in keyed if m.field != "title"}
+    if in_abstract:  # a title-cased title misleads the NER: its names alone must recur in the abstract
+        keyed = [m for m in keyed if m.field != "title" or m.extractor != "ner" or m.key in in_abstract]
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     proposed: set[str] = set()
     for m in keyed:

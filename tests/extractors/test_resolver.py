@@ -82,6 +82,25 @@ def test_resolver_table(nlp, text: str, expected: list[tuple[str, str, str, str]
     assert _resolved(nlp, text) == expected
 
 
+def test_unify_paper_drops_title_only_ner_names() -> None:
+    ms = [
+        Mention(
+            "p", "method", "Fast Model Editing", 6, 24, "title", "fast-model-editing", "used", 0.6, "ner"
+        ),
+        Mention("p", "method", "Koopman Theory", 28, 42, "title", "koopman-theory", "used", 0.6, "ner"),
+        Mention("p", "method", "MEND", 0, 4, "title", "mend", "proposed", 0.7, "patterns"),
+        Mention("p", "method", "Koopman theory", 3, 17, "abstract", "koopman-theory", "used", 0.6, "ner"),
+    ]
+    # the title name that the abstract never mentions goes; a rule's title name stays
+    assert [(m.text, m.field) for m in unify_paper(ms)] == [
+        ("Koopman Theory", "title"),
+        ("MEND", "title"),
+        ("Koopman theory", "abstract"),
+    ]
+    # a paper without abstract mentions keeps its title names
+    assert len(unify_paper(ms[:2])) == 2
+
+
 def test_resolver_languages_are_not_datasets() -> None:
     from citekg.extractors.resolver import _is_language
 
