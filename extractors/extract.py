@@ -237,13 +237,13 @@ def extract(
         nlp: A pipeline from :func:`~citekg.extractors.build_nlp`; built with the built-in extractors
             when ``None``.
         batch_size: Papers per batch handed to ``nlp.pipe``.
-        workers: Processes to extract in. With more than one, this process extracts every
-            ``workers``-th chunk of ``4 * batch_size`` papers and ``workers - 1`` spawned processes the
-            others: each builds the pipeline once from ``nlp``'s components and their settings, on
+        workers: Processes to extract in. With more than one, chunks of ``4 * batch_size`` papers go
+            to ``workers - 1`` spawned processes and to this one, as each has time for them: each
+            worker builds the pipeline once from ``nlp``'s components and their settings, on
             citekg's tokenizer (so every component must be a registered factory), and sends back only
             Extraction records. The output is the same as with one process, in the same order. Starting
-            a worker costs a few CPU seconds (a fresh interpreter imports spaCy), so it pays from a few
-            thousand papers on.
+            a worker costs about a CPU second (a fresh interpreter imports spaCy and builds the
+            pipeline), so it pays from a few thousand papers on.
 
     Raises:
         ValueError: ``batch_size`` or ``workers`` is smaller than 1.
@@ -336,8 +336,10 @@ def _extract_in_workers(
 ) -> Iterator[Extraction]:
     """Extract chunks of papers here and in ``workers - 1`` other processes, yielding them in order.
 
-    Every ``workers``-th chunk is extracted in this process, which has the pipeline already; the others
-    go to the pool, at most two per worker ahead of the one being yielded.
+    A chunk goes to the pool while it holds fewer than two per worker, else it is extracted here. When
+    the chunk due next is still in a worker, this process extracts one of its own chunks ahead of its
+    turn instead of waiting: so it keeps busy while a worker starts (a second or so) and the work splits
+    by speed, not by count. At most ``4 * workers`` chunks are held.
     """
     import multiprocessing
     from collections import deque
@@ -355,22 +357,41 @@ def _extract_in_workers(
         initargs=(_pipeline_spec(nlp),),
     )
     chunk_size = batch_size * 4
-    pending: deque[list[Paper] | Future[list[Extraction]]] = deque()
+    # each entry: a worker's Future, a chunk to extract here (list of Papers), or one extracted ahead
+    pending: deque[tuple[str, Any]] = deque()
     iterator = iter(papers)
-    count = 0
+    in_pool = 0
+    exhausted = False
     try:
         while True:
-            while len(pending) < 2 * workers and (chunk := list(islice(iterator, chunk_size))):
-                pending.append(
-                    chunk if count % workers == 0 else pool.submit(_extract_chunk, chunk, batch_size)
-                )
-                count += 1
+            while not exhausted and len(pending) < 4 * workers:
+                chunk = list(islice(iterator, chunk_size))
+                if not chunk:
+                    exhausted = True
+                elif in_pool < 2 * (workers - 1):
+                    pending.append(("pool", pool.submit(_extract_chunk, chunk, batch_size)))
+                    in_pool += 1
+                else:
+                    pending.append(("here", chunk))
             if not pending:
                 break
-            head = pending.popleft()
-            if isinstance(head, list):
-                yield from extract(head, nlp=nlp, batch_size=batch_size)
+            kind, item = pending[0]
+            if kind == "pool" and not item.done():
+                ahead = next((i for i, (k, _) in enumerate(pending) if k == "here"), None)
+                if ahead is not None:
+                    pending[ahead] = (
+                        "done",
+                        list(extract(pending[ahead][1], nlp=nlp, batch_size=batch_size)),
+                    )
+                    continue
+            pending.popleft()
+            if kind == "pool":
+                in_pool -= 1
+                future: Future[list[Extraction]] = item
+                yield from future.result()
+            elif kind == "here":
+                yield from extract(item, nlp=nlp, batch_size=batch_size)
             else:
-                yield from head.result()
+                yield from item
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -216,6 +216,7 @@ def test_extract_workers_equal_one_process(nlp) -> None:
 
     one = lines(batch_size=64)
     assert lines(batch_size=2, workers=2) == one
+    assert lines(batch_size=1, workers=2) == one  # more chunks than the pool takes: some extracted here
     assert [json.loads(line)["paper"]["id"] for line in one] == [p.id for p in papers]
 
 
