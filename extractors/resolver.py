@@ -284,11 +284,12 @@ class Resolver:
                         score if name == "ner" else None,
                     )
                 )
-        resolved = self._cluster(doc, items)
+        view = _View(doc)
+        resolved = self._cluster(doc, items, view)
         if self.use_pairs:
             self._merge_pairs(doc, resolved)
         if self.propagate and resolved:
-            self._repeat(doc, resolved)
+            self._repeat(doc, resolved, view)
         resolved.sort(key=lambda r: (r.start, r.end))
         proposed = {r.key for r in resolved if r.role == "proposed"}
         for r in resolved:
@@ -308,7 +309,7 @@ class Resolver:
         group.attrs["sources"] = sources
         return doc
 
-    def _cluster(self, doc: Doc, items: list[_Item]) -> list[_Resolved]:
+    def _cluster(self, doc: Doc, items: list[_Item], view: _View) -> list[_Resolved]:
         items.sort(key=lambda i: (i.start, -i.end, i.source, i.label))
         clusters: list[list[_Item]] = []
         end = -1
@@ -322,17 +323,20 @@ class Resolver:
         covered = {t for i in items for t in range(i.start, i.end)}
         resolved = []
         for cluster in clusters:
-            best = min(
-                cluster,
-                key=lambda i: (
-                    _broken(doc, i.start, i.end),
-                    _priority(i.source),
-                    -(i.end - i.start),
-                    i.start,
-                    i.source,
-                ),
-            )
-            if _broken(doc, best.start, best.end):
+            if len(cluster) == 1:
+                best = cluster[0]
+            else:
+                best = min(
+                    cluster,
+                    key=lambda i: (
+                        view.broken(i.start, i.end),
+                        _priority(i.source),
+                        -(i.end - i.start),
+                        i.start,
+                        i.source,
+                    ),
+                )
+            if view.broken(best.start, best.end):
                 continue
             wider = [
                 i
@@ -341,12 +345,12 @@ class Resolver:
                 and i.start <= best.start
                 and best.end <= i.end
                 and i.end - i.start > best.end - best.start
-                and not _broken(doc, i.start, i.end)
+                and not view.broken(i.start, i.end)
             ]
             if wider:
                 best = max(wider, key=lambda i: (i.end - i.start, -i.start))
             inside = [i for i in cluster if i.start < best.end and best.start < i.end]
-            text = _span_text(doc, best.start, best.end)
+            text = view.text(best.start, best.end)
             votes: dict[str, float] = defaultdict(float)
             for i in inside:
                 if i.label == "dataset" and _is_language(text):
@@ -368,9 +372,9 @@ class Resolver:
                 label = lexicon.label  # a curated, unambiguous name: its type is a fact, not a vote
             end = best.end
             free = end < max(i.end for i in cluster) or end not in covered  # not another cluster's token
-            if label == "metric" and end < len(doc) and doc[end].lower_ in _METRIC_NOUNS and free:
+            if label == "metric" and end < len(doc) and view.word(end) in _METRIC_NOUNS and free:
                 end += 1  # "BLEU score": SciERC, SciREX and most TDMSci metric spans hold the noun
-            if label == "dataset" and end < len(doc) and doc[end].lower_ in _DATASET_NOUNS and free:
+            if label == "dataset" and end < len(doc) and view.word(end) in _DATASET_NOUNS and free:
                 end += 1  # the key stays the name's (canonical_key drops the noun after a name)
             ner = [i.ner_score for i in inside if i.ner_score is not None]
             resolved.append(
@@ -418,18 +422,16 @@ class Resolver:
                 if not hit.lexicon:
                     hit.label = label
 
-    def _repeat(self, doc: Doc, resolved: list[_Resolved]) -> None:
+    def _repeat(self, doc: Doc, resolved: list[_Resolved], view: _View) -> None:
         """Add later and earlier occurrences of names already resolved in this document."""
-        from spacy.attrs import ORTH
-
-        orths = doc.to_array(ORTH).tolist()
+        orths = view.orths
         by_seq: dict[tuple[int, ...], _Resolved] = {}
         for r in resolved:
             end = r.end  # a dataset's name without the noun it took ("NGSIM" of "NGSIM dataset")
-            if r.label == "dataset" and end - r.start > 1 and doc[end - 1].lower_ in _DATASET_NOUNS:
+            if r.label == "dataset" and end - r.start > 1 and view.word(end - 1) in _DATASET_NOUNS:
                 end -= 1
             seq = tuple(orths[r.start : end])
-            if seq not in by_seq and _repeatable(_span_text(doc, r.start, end)):
+            if seq not in by_seq and _repeatable(view.text(r.start, end)):
                 by_seq[seq] = r
         if not by_seq:
             return
@@ -467,17 +469,38 @@ def _head_label(text: str, label: str) -> str:
     return head
 
 
-def _broken(doc: Doc, start: int, end: int) -> bool:
-    """Whether a span cannot be a name.
+class _View:
+    """Token texts and spans of one Doc, sliced from its text (no Token or Span objects)."""
 
-    No letter in it, cut at a hyphen ("Click-" of "Click-Through") or a bracket ("Agent-to-Sim ("), or
-    ending in a function word ("Interpolation of Linear and").
-    """
-    first, last = doc[start].lower_, doc[end - 1].lower_
-    if first in _BAD_FIRST or last in _BAD_LAST:
-        return True
-    text = _span_text(doc, start, end)
-    return text.count("(") != text.count(")") or not any(c.isalpha() for c in text)
+    __slots__ = ("_ends", "_starts", "_text", "orths")
+
+    def __init__(self, doc: Doc) -> None:
+        from spacy.attrs import IDX, LENGTH, ORTH
+
+        self._text = doc_text(doc)
+        orths, starts, lengths = doc.to_array([ORTH, IDX, LENGTH]).T.tolist() if len(doc) else ([], [], [])
+        self.orths: list[int] = orths
+        self._starts: list[int] = starts
+        self._ends: list[int] = [s + n for s, n in zip(starts, lengths, strict=True)]
+
+    def text(self, start: int, end: int) -> str:
+        """The text of tokens ``start:end``."""
+        return self._text[self._starts[start] : self._ends[end - 1]]
+
+    def word(self, i: int) -> str:
+        """Token ``i`` in lower case."""
+        return self._text[self._starts[i] : self._ends[i]].lower()
+
+    def broken(self, start: int, end: int) -> bool:
+        """Whether tokens ``start:end`` cannot be a name.
+
+        No letter in them, cut at a hyphen ("Click-" of "Click-Through") or a bracket ("Agent-to-Sim ("),
+        or ending in a function word ("Interpolation of Linear and").
+        """
+        if self.word(start) in _BAD_FIRST or self.word(end - 1) in _BAD_LAST:
+            return True
+        text = self.text(start, end)
+        return text.count("(") != text.count(")") or not any(c.isalpha() for c in text)
 
 
 _BAD_FIRST = frozenset("- ) ] / , and or of".split())
