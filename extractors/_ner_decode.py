@@ -47,8 +47,9 @@ class GreedyNer:
             labels.append(label)
         self.labels = sorted({label for label in labels if label})
         code = {label: number for number, label in enumerate(self.labels, start=1)}
-        self._kind = numpy.asarray(kinds)[None, :]
-        self._label = numpy.asarray([code.get(label, 0) for label in labels])[None, :]
+        self._kind = numpy.asarray(kinds)
+        self._label = numpy.asarray([code.get(label, 0) for label in labels])
+        self._valid = _validity(self._kind, self._label, len(self.labels))
 
     def __call__(self, docs: Sequence[Doc]) -> list[list[tuple[int, int, str]]]:
         """Return each Doc's entities as ``(start, end, label)`` token offsets, in order."""
@@ -65,7 +66,7 @@ class GreedyNer:
         cached = cached.reshape((cached.shape[0], cached.shape[1], -1))
         space = numpy.concatenate([doc.to_array(IS_SPACE).reshape(-1) for doc in docs if len(doc)]) > 0
         start = numpy.full(len(docs), -1)  # first token of the open entity, or -1
-        label = numpy.zeros(len(docs), dtype=int)  # its label code
+        label = numpy.zeros(len(docs), dtype=int)  # its label code, 0 when no entity is open
         kind, label_of = self._kind, self._label
         for t in range(int(lengths.max())):
             live = numpy.flatnonzero(lengths > t)
@@ -81,18 +82,9 @@ class GreedyNer:
             hidden = self._maxout(summed.reshape((len(live), -1, self._n_pieces)))
             scores = gemm(hidden, self._upper_w, trans2=True, beta=0.0)
             scores += self._upper_b
-            is_last = (lengths[live] - t < 2)[:, None]
-            on_space = space[token][:, None]
-            opened_, same = opened[:, None], (label_of == label[live][:, None]) & (label_of > 0)
-            valid = (
-                ((kind == 0) & ~opened_ & ~is_last & ~on_space & (label_of > 0))
-                | ((kind == 1) & opened_ & ~is_last & same)
-                | ((kind == 2) & opened_ & same)
-                | ((kind == 3) & ~opened_ & ~on_space & (label_of > 0))
-                | ((kind == 4) & ~opened_)
-            )
-            best = numpy.where(valid, scores, -numpy.inf).argmax(axis=1)
-            moves, codes = kind[0, best], label_of[0, best]
+            state = (label[live] * 2 + (lengths[live] - t < 2)) * 2 + space[token]
+            best = numpy.where(self._valid[state], scores, -numpy.inf).argmax(axis=1)
+            moves, codes = kind[best], label_of[best]
             for row in numpy.flatnonzero(moves != 4).tolist():
                 doc, move, code = int(live[row]), int(moves[row]), int(codes[row])
                 if move == 0:
@@ -115,6 +107,30 @@ class GreedyNer:
         for piece in range(1, self._n_pieces):
             best = numpy.where(pieces[..., piece] > best, pieces[..., piece], best)
         return numpy.ascontiguousarray(best)
+
+
+def _validity(kinds: Any, labels: Any, n_labels: int) -> Any:
+    """Which moves spaCy's BILUO rules allow, by state ``(open label * 2 + last token) * 2 + on space``.
+
+    The open label is 0 when no entity is open; "last token" means no token follows; "on space" means
+    the token is whitespace. With no preset entities or sentence starts, nothing else matters:
+    B opens an entity on a non-space token that is not the last, I continues the open entity's label
+    before the last token, L closes it, U is a one-token entity on a non-space token, O is outside.
+    """
+    table = numpy.zeros(((n_labels + 1) * 4, len(kinds)), dtype=bool)
+    for open_label in range(n_labels + 1):
+        for last in (0, 1):
+            for space in (0, 1):
+                closed = open_label == 0
+                same = (labels == open_label) & (labels > 0)
+                table[(open_label * 2 + last) * 2 + space] = (
+                    ((kinds == 0) & closed & (not last) & (not space) & (labels > 0))
+                    | ((kinds == 1) & same & (not last))
+                    | ((kinds == 2) & same)
+                    | ((kinds == 3) & closed & (not space) & (labels > 0))
+                    | ((kinds == 4) & closed)
+                )
+    return table
 
 
 def decoder_for(ner: Any) -> GreedyNer | None:
