@@ -584,10 +584,15 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
         'We use BERT, e.g. for QA.'
     """
     sentence_start, sentence_end = 0, len(text)
-    for match in _SENTENCE_END_RE.finditer(text):
-        if match.end() <= start:
-            sentence_start = match.end()
-        elif match.start() >= end:
-            sentence_end = match.start()
+    for gap_start, gap_end in _sentence_gaps(text):
+        if gap_end <= start:
+            sentence_start = gap_end
+        elif gap_start >= end:
+            sentence_end = gap_start
             break
     return sentence_start, sentence_end
+
+
+@lru_cache(maxsize=16)  # a paper's mentions ask for the sentences of the same two texts
+def _sentence_gaps(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(match.span() for match in _SENTENCE_END_RE.finditer(text))
