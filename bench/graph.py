@@ -129,7 +129,11 @@ class Corpus:
             stem = rng.choice(self.stems)
             shape = rng.random()
             if kind == "model":
-                name = f"{stem}-{rng.choice(['7B', '13B', 'base', 'large', 'XL', '2', '3', 'v2'])}"
+                # Sizes in billions too: eight suffixes per stem ran out of names (an endless loop) near
+                # 50,000 papers.
+                sizes = ["7B", "13B", "base", "large", "XL", "2", "3", "v2", f"{rng.randint(1, 400)}B"]
+                size = rng.choice(sizes)
+                name = f"{stem}-{size}"
             elif kind == "dataset" and shape < 0.4:
                 name = f"{stem}-{rng.randint(10, 2000)}"
             elif shape < 0.3:
