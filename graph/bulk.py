@@ -449,6 +449,7 @@ class BulkWriter:
             try:
                 future.result()
             except (OSError, SyntaxError, ValueError) as exc:
+                self.ledger.rollback()  # the batch is not committed: a resumed build writes it again
                 raise StoreError(f"bulk load into {self._folder} failed: {exc}") from exc
             finally:
                 self._seconds["wait_for_load"] += time.perf_counter() - started

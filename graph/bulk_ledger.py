@@ -147,6 +147,11 @@ class Ledger:
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
 
+    def rollback(self) -> None:
+        """Forget every row written since the last commit (their batch failed to load)."""
+        self.db.execute("ROLLBACK")
+        self.db.execute("BEGIN")
+
     # -- meta ---------------------------------------------------------------------------------------
 
     def get(self, name: str) -> str | None:

@@ -339,3 +339,22 @@ def test_bulk_leftover_of_a_completed_swap_is_removed(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match="not empty"):
             BulkWriter(store)
     assert not (path / STAGING_DIR).exists()
+
+
+def test_bulk_load_failure_commits_nothing_of_its_batch(tmp_path: Path) -> None:
+    records = _cases()
+
+    class FullDisk:
+        def bulk_load(self, **_: object) -> None:
+            raise OSError("No space left on device")
+
+    with GraphStore.open(tmp_path / "graph") as store:
+        with BulkWriter(store, batch_size=100) as writer:
+            writer.write(records[:3])
+            writer.flush()
+            loading, writer._ox = writer._ox, FullDisk()  # type: ignore[assignment]
+            writer.write(records[8:11])  # no merge with the papers written: only loading is needed
+            with pytest.raises(StoreError, match="No space left"):
+                writer.flush()
+            writer._ox = loading
+            assert writer.loaded(r.paper.id for r in records) == {r.paper.id for r in records[:3]}
