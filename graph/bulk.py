@@ -183,6 +183,7 @@ class BulkWriter:
         if stored_base is not None and stored_base != self.base:
             raise StoreError(f"{folder} was started with base IRI {stored_base!r}, not {self.base!r}")
         self.ledger.set("base", self.base)
+        self.ledger.commit()
         # Queries over the staging data go through a GraphStore (prefixes, bindings); never closed by us.
         self._reader: GraphStore | None = GraphStore(self._ox, path=None, base=self.base, read_only=False)
         self._folder = folder
@@ -442,17 +443,22 @@ class BulkWriter:
         self._inflight = self._pool.submit(load)
 
     def _drain(self) -> None:
-        """Wait for the load in flight, then commit its ledger rows."""
-        if self._inflight is not None:
-            started = time.perf_counter()
-            future, self._inflight = self._inflight, None
-            try:
-                future.result()
-            except (OSError, SyntaxError, ValueError) as exc:
-                self.ledger.rollback()  # the batch is not committed: a resumed build writes it again
-                raise StoreError(f"bulk load into {self._folder} failed: {exc}") from exc
-            finally:
-                self._seconds["wait_for_load"] += time.perf_counter() - started
+        """Wait for the load in flight, then commit the ledger rows written with it.
+
+        With nothing in flight nothing is committed: the ledger changes of a batch (its re-merges
+        included, which happen before its load is submitted) become durable only with its triples.
+        """
+        if self._inflight is None:
+            return
+        started = time.perf_counter()
+        future, self._inflight = self._inflight, None
+        try:
+            future.result()
+        except (OSError, SyntaxError, ValueError) as exc:
+            self.ledger.rollback()  # the batch is not committed: a resumed build writes it again
+            raise StoreError(f"bulk load into {self._folder} failed: {exc}") from exc
+        finally:
+            self._seconds["wait_for_load"] += time.perf_counter() - started
         self.ledger.commit()
 
     def _load_lines(self, lines: Iterable[str]) -> int:

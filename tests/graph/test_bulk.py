@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import textwrap
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -204,9 +203,9 @@ def test_bulk_equals_update_on_synthetic_corpus(tmp_path: Path, reverse: bool) -
     assert _by_bulk(records, 64, tmp_path / "graph") == _by_update(records)
 
 
-def test_bulk_equals_update_when_a_second_source_repeats_the_corpus() -> None:
-    # Every record of the second source merges with a paper of an earlier batch (by title or DOI).
-    first = _bench_corpus(80)
+def _two_sources(size: int) -> list[Extraction]:
+    """A synthetic corpus, then a second source of the same papers (other ids, same titles, some DOIs)."""
+    first = _bench_corpus(size)
     second = [
         Extraction(
             Paper(
@@ -220,7 +219,12 @@ def test_bulk_equals_update_when_a_second_source_repeats_the_corpus() -> None:
         )
         for index, record in enumerate(first)
     ]
-    records = [*first, *second]
+    return [*first, *second]
+
+
+def test_bulk_equals_update_when_a_second_source_repeats_the_corpus() -> None:
+    # Every record of the second source merges with a paper of an earlier batch (by title or DOI).
+    records = _two_sources(80)
     assert _by_bulk(records, 30) == _by_update(records)
 
 
@@ -281,26 +285,35 @@ import os, signal, sys
 from citekg.graph import GraphStore
 from citekg.graph.bulk import BulkWriter
 sys.path.insert(0, {tests!r})
-from test_bulk import _bench_corpus
-records = _bench_corpus(120)
+import test_bulk
+records = test_bulk.KILLED_CORPORA[{corpus!r}]()
 store = GraphStore.open({path!r})
 writer = BulkWriter(store, batch_size=25)
-writer.write(records[:60])
+writer.write(records[:{written}])
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_bulk_killed_build_leaves_store_empty_and_rerun_completes(tmp_path: Path) -> None:
+#: Corpora for the kill test; in the second the kill hits batches of re-merges.
+KILLED_CORPORA = {"synthetic": lambda: _bench_corpus(120), "two-sources": lambda: _two_sources(50)}
+
+
+@pytest.mark.parametrize("corpus, written", [("synthetic", 60), ("two-sources", 85)])
+def test_bulk_killed_build_leaves_store_empty_and_rerun_completes(
+    tmp_path: Path, corpus: str, written: int
+) -> None:
     path = tmp_path / "graph"
-    script = textwrap.dedent(_KILLED_BUILD.format(tests=str(Path(__file__).parent), path=str(path)))
+    script = _KILLED_BUILD.format(
+        tests=str(Path(__file__).parent), path=str(path), corpus=corpus, written=written
+    )
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=False, env=dict(os.environ))
     assert result.returncode == -signal.SIGKILL
-    records = _bench_corpus(120)
+    records = KILLED_CORPORA[corpus]()
     with GraphStore.open(path) as store:
         assert len(store) == 0
         with BulkWriter(store, batch_size=25) as writer:
             assert writer.resumed
-            assert 0 < len(writer.loaded(r.paper.id for r in records)) <= 60
+            assert 0 < len(writer.loaded(r.paper.id for r in records)) <= written
             writer.write(records)
             writer.finish()
         assert _dump(store) == _by_update(records)
