@@ -140,8 +140,8 @@ class BulkWriter:
 
     Examples:
         >>> from citekg.model import Extraction, Mention, Paper
-        >>> a = Paper(id="arxiv:1", title="ViT: Vision Transformer")
-        >>> b = Paper(id="arxiv:2", title="Using ViT", references=("arxiv:1",))
+        >>> a = Paper(id="arxiv:2101.00001", title="ViT: Vision Transformer")
+        >>> b = Paper(id="arxiv:2101.00002", title="Using ViT", references=("arxiv:2101.00001",))
         >>> with GraphStore.open(None) as store:
         ...     with BulkWriter(store, batch_size=1) as writer:
         ...         writer.write([Extraction(b, (Mention(b.id, "model", "ViT", 6, 9, "title", "vit"),)),
