@@ -13,7 +13,9 @@ has no dev split) choose the best checkpoint and give each label's precision, st
 Corpora (``--corpus``): ``scierc`` (Method→method, Material→dataset, Task, Metric), ``tdmsci`` (TASK,
 DATASET, METRIC), ``scier`` (train from the LLM layout, whose mention positions are located by string
 and so approximate; dev from the exact PLM layout) and ``scirex`` (the title-and-abstract region of each
-paper: Method, Task, Metric, Material→dataset). No rdflib here.
+paper: Method, Task, Metric, Material→dataset); ``heddes`` (Heddes et al.'s dataset-name sentences, only
+dataset names and hard negatives annotated, so every other token is left unknown; no dev split) is known
+but not in the default mix (it was not better on dev). No rdflib here.
 """
 
 from __future__ import annotations
