@@ -55,11 +55,11 @@ BINDINGS = {
     "paper-proposes": ("paper", "proposing_paper"),
     "papers-building-on": ("basis", "proposing_paper"),
 }
-# The same queries run unbound: global aggregates over every pair (DESIGN §5 precomputes such views).
+# The same queries run unbound too: the graph-wide pair rankings, read from the precomputed views
+# (citekg.graph.views), like every other query with nothing to bind (counts, top entities, paged listings).
 GLOBAL = ("methods-per-dataset", "cooccurring-entities")
-# Canned queries with nothing to bind that scan or list the whole graph; past --global-up-to they are not
-# run (at 10,000 papers they already take seconds, and one run at 100,000 takes minutes on a loaded machine).
-WHOLE_GRAPH = ("citations-in-graph", "count-papers", "papers-with-code", "top-entities")
+# Canned queries skipped past --global-up-to: none since the views made every canned query a lookup.
+WHOLE_GRAPH: tuple[str, ...] = ()
 
 
 # -- text --------------------------------------------------------------------------------------------

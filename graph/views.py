@@ -264,16 +264,23 @@ def _local_counts(store: GraphStore, papers: set[str]) -> dict[str, int]:
             store, f"SELECT DISTINCT ?x WHERE {{ {values} ?x ckg:hasCode ?r }}"
         )
     pairs: set[tuple[str, str]] = set()
-    corpus: set[tuple[str, str]] = set()
     for values in _values("x", papers):
-        sparql = f"""SELECT ?p ?q ?in WHERE {{ {values} {{ ?x cito:cites ?q BIND(?x AS ?p) }}
-          UNION {{ ?p cito:cites ?x BIND(?x AS ?q) }}
-          OPTIONAL {{ ?p ckg:inCorpus ?a . ?q ckg:inCorpus ?b BIND(true AS ?in) }} }}"""
-        for row in _rows(store, sparql):
-            pair = (row[0].value, row[1].value)
-            pairs.add(pair)
-            if row[2] is not None:
-                corpus.add(pair)
+        # Plain lookups, one per direction: Oxigraph joins these with VALUES by index.
+        pairs.update(
+            (r[0].value, r[1].value)
+            for r in _rows(store, f"SELECT ?x ?y WHERE {{ {values} ?x cito:cites ?y }}")
+        )
+        pairs.update(
+            (r[1].value, r[0].value)
+            for r in _rows(store, f"SELECT ?x ?y WHERE {{ {values} ?y cito:cites ?x }}")
+        )
+    ends = {paper for pair in pairs for paper in pair}
+    in_corpus: set[str] = set()
+    for values in _values("x", ends):
+        in_corpus.update(
+            r[0].value for r in _rows(store, f"SELECT ?x WHERE {{ {values} ?x ckg:inCorpus true }}")
+        )
+    corpus = {(a, b) for a, b in pairs if a in in_corpus and b in in_corpus}
     counts["citationCount"] = len(pairs)
     counts["corpusCitationCount"] = len(corpus)
     return counts
