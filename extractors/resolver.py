@@ -494,15 +494,19 @@ class _View:
     def broken(self, start: int, end: int) -> bool:
         """Whether tokens ``start:end`` cannot be a name.
 
-        No letter in them, cut at a hyphen ("Click-" of "Click-Through") or a bracket ("Agent-to-Sim ("),
-        or ending in a function word ("Interpolation of Linear and").
+        No letter in them or a bare version ("v2.0"), cut at a hyphen ("Click-" of "Click-Through") or a
+        bracket ("Agent-to-Sim ("), ending in a function word ("Interpolation of Linear and"), or an author
+        cited as "Smith et al.".
         """
         if self.word(start) in _BAD_FIRST or self.word(end - 1) in _BAD_LAST:
             return True
         text = self.text(start, end)
-        return text.count("(") != text.count(")") or not any(c.isalpha() for c in text)
+        if text.count("(") != text.count(")") or _VERSION.fullmatch(text):
+            return True
+        return not any(c.isalpha() for c in text) or self._text.startswith(" et al", self._ends[end - 1])
 
 
+_VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
 _BAD_FIRST = frozenset("- ) ] / , and or of".split())
 _BAD_LAST = frozenset("- ( [ / , and or of for with to in on by the a an".split())
 
