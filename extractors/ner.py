@@ -210,12 +210,14 @@ class _EmbeddingCache:
         self._index: dict[bytes, int] = {}
         self._table: Any = None
         self._size = 0
+        self._lock = threading.Lock()  # one pipeline may tag in several threads (a Dask worker's)
 
     def forward(self, model: Any, docs: list[Doc], is_train: bool) -> tuple[list[Any], Callable[..., Any]]:
         """Thinc forward pass: cached rows at inference, the wrapped layer itself in training."""
         if is_train:
             return self.embed(docs, is_train)  # type: ignore[no-any-return]
-        return self._embed(docs), _no_backprop
+        with self._lock:
+            return self._embed(docs), _no_backprop
 
     def _embed(self, docs: list[Doc]) -> list[Any]:
         import numpy

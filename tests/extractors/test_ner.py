@@ -261,3 +261,23 @@ def test_sentence_starts_are_respected() -> None:
         found = pipeline.get_pipe("citekg_ner")(doc).spans["citekg.ner"]
         assert [(s.start, s.end, s.label_) for s in found] == expected
         assert all(not (s.start < boundary < s.end) for s in found)
+
+
+@needs_model
+def test_tagging_from_several_threads_equals_one() -> None:
+    """The embedding cache is shared by all callers of one pipeline; threads get the same entities."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from citekg.extractors.nlp import blank_english
+
+    pipeline = blank_english()
+    pipeline.add_pipe("citekg_ner")
+    texts = [t for t in TEXTS if t] * 6
+
+    def entities(batch: list[str]) -> list[list[tuple[int, int, str]]]:
+        return [[(s.start, s.end, s.label_) for s in d.spans["citekg.ner"]] for d in pipeline.pipe(batch)]
+
+    expected = entities(texts)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(entities, [texts[i:] + texts[:i] for i in range(8)]))
+    assert got == [expected[i:] + expected[:i] for i in range(8)]
