@@ -10,7 +10,8 @@ reads them. Their terms are in ``ontology/citekg.ttl`` ("Precomputed views"), th
 What the views graph holds:
 
 - per entity: ``ckg:paperCount`` (papers that mention it) and, when not zero, the per-role counts
-  ``ckg:proposingPaperCount``, ``ckg:usingPaperCount``, ``ckg:comparingPaperCount``;
+  ``ckg:proposingPaperCount``, ``ckg:usingPaperCount``, ``ckg:comparingPaperCount``; and
+  ``ckg:countedAtRequest true`` when it has too few papers for stored pair rankings;
 - one ``ckg:ViewSummary`` (:data:`SUMMARY`): papers, corpus papers, citations, citations between
   corpus papers, papers with code, entities and pages;
 - ``ckg:Ranking`` nodes with rows (``ckg:inRanking``, ``ckg:rank`` 1, 2, …, at most
@@ -350,6 +351,9 @@ def _entity_quads(entity: str, counts: dict[str, int]) -> Iterator[ox.Quad]:
         value = counts.get(name, 0)
         if value or name == "paperCount":
             yield ox.Quad(_n(entity), _ckg(name), _int(value), _G)
+    if counts.get("paperCount", 0) < FREQUENT:
+        # a positive marker, so a query finds "no stored ranking" by lookup (NOT EXISTS scans)
+        yield ox.Quad(_n(entity), _ckg("countedAtRequest"), _TRUE, _G)
 
 
 def _entity_rankings(base: str, entity: str, partners: dict[str, int]) -> Iterator[ox.Quad]:
@@ -437,7 +441,9 @@ def _pages(papers: Iterable[str], number: int, filled: int) -> Iterator[ox.Quad]
         page = _n(f"{_VIEW}page/{number}")
         if filled == 0:
             yield ox.Quad(page, _TYPE, _ckg("PaperPage"), _G)
+            # as an integer and as a string: a binding of either type (Python, ``citekg query -p``) finds it
             yield ox.Quad(page, _ckg("pageNumber"), _int(number), _G)
+            yield ox.Quad(page, _ckg("pageNumber"), ox.Literal(str(number)), _G)
         yield ox.Quad(page, _ckg("pageItem"), _n(paper), _G)
         filled += 1
 

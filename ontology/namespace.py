@@ -135,6 +135,7 @@ class CKG(DefinedNamespace):
     entityCount: URIRef  # Entities (of a ranking's type).
     pageCount: URIRef  # Paper pages.
     rankingThreshold: URIRef  # Papers from which an entity has stored pair rankings.
+    countedAtRequest: URIRef  # True on entities without stored pair rankings.
     viewsStale: URIRef  # True while the views may lag behind the data.
     topEntitiesOf: URIRef  # The class a ranking ranks (ckg:Entity: all).
     cooccurrenceOf: URIRef  # The entity whose co-mentioned entities a ranking ranks.
