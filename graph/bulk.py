@@ -75,7 +75,12 @@ _ALIAS_KEY = f"<{CKG.aliasKey}>"
 
 @dataclass
 class BulkReport:
-    """What a bulk build wrote; ``seconds`` splits the time by phase (to see where it goes)."""
+    """What a bulk build wrote, and where the time and memory went.
+
+    ``seconds`` is wall time by phase (``load`` runs on the background thread, overlapping ``generate``),
+    ``cpu_seconds`` the CPU time of the calling thread by phase (the loader's own threads are not in
+    it), ``peak_rss_mb`` the process's peak RSS at the end of each phase.
+    """
 
     records: int = 0
     papers: int = 0
@@ -87,6 +92,8 @@ class BulkReport:
     builds_on: int = 0
     lines_loaded: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -101,6 +108,8 @@ class BulkReport:
             "builds_on_evidence": self.builds_on,
             "ntriples_lines_loaded": self.lines_loaded,
             "seconds": {name: round(value, 3) for name, value in self.seconds.items()},
+            "cpu_seconds": {name: round(value, 3) for name, value in self.cpu_seconds.items()},
+            "peak_rss_mb": {name: round(value, 1) for name, value in self.peak_rss_mb.items()},
         }
 
 
@@ -192,6 +201,7 @@ class BulkWriter:
         self._turn = 0
         self.report = BulkReport()
         self._seconds: Counter[str] = Counter()
+        self._cpu: Counter[str] = Counter()
 
     # -- context manager and closing ------------------------------------------------------------------
 
@@ -261,7 +271,7 @@ class BulkWriter:
         return written
 
     def _write_batch(self, raw: list[Extraction]) -> int:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         ledger = self.ledger
         packed = [pack(e) for e in raw]
         digests = [digest(data) for data in packed]
@@ -341,6 +351,7 @@ class BulkWriter:
                 _facts(record, self.base, forms, aliases, roles)
         self._turn ^= 1
         self._seconds["generate"] += time.perf_counter() - started
+        self._cpu["generate"] += time.thread_time() - cpu
 
         self._drain()
         ledger.add_records(
@@ -357,6 +368,8 @@ class BulkWriter:
         self.report.batches += 1
         self.report.lines_loaded += chunks.lines
         self._seconds["write"] += time.perf_counter() - started
+        self._cpu["write"] += time.thread_time() - cpu
+        self.report.peak_rss_mb["write"] = _peak_rss_mb()
         return len(raw)
 
     def _remerge(self, groups: list[tuple[set[str], list[Extraction]]]) -> dict[str, Extraction]:
@@ -498,13 +511,15 @@ class BulkWriter:
         if self._pool is None:
             raise StoreError("this BulkWriter is closed")
         self._drain()
-        timer = time.perf_counter()
+        timer, cpu = time.perf_counter(), time.thread_time()
 
         def lap(name: str) -> None:
-            nonlocal timer
-            now = time.perf_counter()
+            nonlocal timer, cpu
+            now, now_cpu = time.perf_counter(), time.thread_time()
             self._seconds[name] += now - timer
-            timer = now
+            self._cpu[name] += now_cpu - cpu
+            self.report.peak_rss_mb[name] = _peak_rss_mb()
+            timer, cpu = now, now_cpu
 
         self._resolve_citations()
         lap("finish_citations")
@@ -523,6 +538,7 @@ class BulkWriter:
         self._swap()
         lap("finish_swap")
         report.seconds = dict(self._seconds)
+        report.cpu_seconds = dict(self._cpu)
         return report
 
     def _swap(self) -> None:
@@ -753,6 +769,15 @@ def _entity_lines(entities: dict[str, tuple[Counter[str], set[str]]], base: str)
                     yield f"{e} {_ALT} {t.text(form)} .\n"
         for alias in sorted(keys - {key}):
             yield f"{e} {_ALIAS_KEY} {t.short(alias)} .\n"
+
+
+def _peak_rss_mb() -> float:
+    """Peak RSS of this process so far, in MB (``ru_maxrss`` is in KB on Linux, bytes on macOS)."""
+    import resource
+    import sys
+
+    unit = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit / (1 << 20)
 
 
 def _swapped(folder: Path) -> bool:
