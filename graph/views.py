@@ -234,6 +234,19 @@ def _pair_counts(store: GraphStore, entity: str, others: Iterable[str]) -> dict[
     return counts
 
 
+def _touched_pairs(
+    store: GraphStore, entity: str, others: set[str], counts: dict[str, dict[str, int]]
+) -> dict[str, int]:
+    """Papers naming both ``entity`` and each of ``others``, through whichever side has fewer papers."""
+    if not others:
+        return {}
+    own = counts.get(entity, {}).get("paperCount", 0)
+    if own <= sum(counts.get(o, {}).get("paperCount", 0) for o in others):
+        partners = _partners(store, entity)
+        return {o: partners.get(o, 0) for o in others}
+    return _pair_counts(store, entity, others)
+
+
 def _entities_on(store: GraphStore, papers: Iterable[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for values in _values("p", papers):
@@ -592,9 +605,9 @@ def _refresh_some(store: GraphStore, pending: PendingWrite) -> None:
     """Refresh what ``pending`` touches.
 
     Counts only grow under additions, so a ranking is then its old rows merged with the recounted
-    touched keys. An entity on a paper that lost an edge, or any entity when ``pending.full``, is
-    recounted in full; a global ranking whose counts may have dropped is recomputed from the frequent
-    entities. Ties that a merge cannot settle (a newcomer at the old last count) also recompute.
+    pairs on the write's papers (:func:`_merged`). An entity on a paper that lost an edge, or any
+    entity when ``pending.full``, is recounted in full, and a global ranking whose counts may have
+    dropped is recomputed from the most named entities (:class:`_PairScan`): seconds on a big graph.
     """
     base = store.base
     papers = pending.papers
@@ -613,12 +626,19 @@ def _refresh_some(store: GraphStore, pending: PendingWrite) -> None:
     for entity in sorted(entities):
         quads += _entity_quads(entity, counts[entity]) if entity in counts else []
         nodes.update(_ranking_iri(kind, _hashed(entity)) for kind in _GLOBAL)
+        if entity not in counts:
+            continue
+        # Every pair on the write's papers is recounted, so the graph-wide rankings can be merged too.
+        others = {o for es in on_papers.values() if entity in es for o in es if o != entity}
+        touched = _touched_pairs(store, entity, others, counts)
+        for other, count in touched.items():
+            fresh["cooccurrence"].append(((min(entity, other), max(entity, other)), count))
+            if _kind(entity, base) == "dataset" and _kind(other, base) in _METHOD_KINDS:
+                fresh["methods"].append(((entity, other), count))
         if entity not in frequent:
             continue
         rankings: dict[str, list[tuple[Any, int]] | None] = {"cooccurrence": None, "methods": None}
         if not (pending.full or entity in removed or old_counts.get(entity, 0) < FREQUENT):
-            others = {o for es in on_papers.values() if entity in es for o in es if o != entity}
-            touched = _pair_counts(store, entity, others)
             for kind in rankings:
                 old = _stored_ranking(store, _ranking_iri(kind, _hashed(entity)))
                 keys = {
@@ -628,18 +648,13 @@ def _refresh_some(store: GraphStore, pending: PendingWrite) -> None:
                 }
                 rankings[kind] = _merged(old, keys, ENTITY_CAP)
         if rankings["cooccurrence"] is None or rankings["methods"] is None:
-            touched = _partners(store, entity)
-            quads += _entity_rankings(base, entity, touched)
+            quads += _entity_rankings(base, entity, _partners(store, entity))
         else:
             quads += _ranking_quads(
                 "cooccurrence", entity, _hashed(entity), rankings["cooccurrence"], subject=True
             )
             if _kind(entity, base) == "dataset":
                 quads += _ranking_quads("methods", entity, _hashed(entity), rankings["methods"], subject=True)
-        for other, count in touched.items():
-            fresh["cooccurrence"].append(((min(entity, other), max(entity, other)), count))
-            if _kind(entity, base) == "dataset" and _kind(other, base) in _METHOD_KINDS:
-                fresh["methods"].append(((entity, other), count))
     _replace(store, nodes, quads)
 
     global_quads: list[ox.Quad] = []
@@ -703,21 +718,15 @@ def _entity_totals(store: GraphStore) -> dict[str, int]:
 
 def _merged(
     old: list[tuple[Any, int]], touched: dict[Any, int], cap: int | None = None
-) -> list[tuple[Any, int]] | None:
-    """Old best rows merged with recounted keys whose counts only grew.
+) -> list[tuple[Any, int]]:
+    """Old best rows merged with every key whose count changed, when counts only grew.
 
-    ``None`` when the result cannot be told from them: a recounted newcomer ties the old last row of a
-    full ranking, so an unseen key might rank between.
+    Exact, ties included: an unseen key had at most the old last row's count (and, tying, a greater
+    key), every old row kept or improved its place, so it still ranks below the cut.
     """
     merged = dict(old)
     merged.update(touched)
-    cap = RANK_CAP if cap is None else cap
-    rows = _best(merged.items(), cap)
-    if len(old) >= cap and rows:
-        last = old[-1][1]
-        if any(key not in dict(old) and count == last for key, count in rows):
-            return None
-    return rows
+    return _best(merged.items(), cap)
 
 
 def _merge_pairs(
@@ -728,8 +737,6 @@ def _merge_pairs(
     for kind in _GLOBAL:
         old = _stored_ranking(store, _ranking_iri(kind, "graph"))
         rows = None if recompute else _merged(old, dict(fresh[kind]))
-        if rows is not None and (len(rows) < RANK_CAP or rows[-1][1] < FREQUENT):
-            rows = None  # pairs of rarer entities reach the ranking: the write's are not all recounted
         result[kind] = rows
     if any(rows is None for rows in result.values()):
         recomputed = _recompute_pairs(store)
