@@ -47,6 +47,8 @@ class Checkpoint:
         >>> root = Path(tempfile.mkdtemp())
         >>> ckpt = Checkpoint.open(root, {"run": 1})
         >>> ckpt.commit(["arxiv:1", "arxiv:2"])
+        >>> ckpt.done  # what this run resumed from
+        set()
         >>> sorted(Checkpoint.open(root, {"run": 1}).done)
         ['arxiv:1', 'arxiv:2']
         >>> Checkpoint.open(root, {"run": 2}).done  # another run starts over
@@ -55,6 +57,7 @@ class Checkpoint:
 
     def __init__(self, directory: Path, done: set[str], *, resumed: bool) -> None:
         self.directory = directory
+        #: The ids written by the run this one resumes (empty for a fresh run).
         self.done = done
         #: Whether this continues a checkpoint of the same run (else it started empty).
         self.resumed = resumed
@@ -90,15 +93,18 @@ class Checkpoint:
         return cls(directory, done, resumed=same)
 
     def commit(self, ids: Iterable[str]) -> None:
-        """Record ``ids`` as written, durably (call it after the store holds them)."""
-        new = [i for i in ids if i not in self.done]
-        if not new:
+        """Record ``ids`` as written, durably (call it after the store holds them).
+
+        :attr:`done` stays what the run resumed from: the build already knows every id it wrote, and a
+        second set of a million ids would only cost memory.
+        """
+        text = "".join(f"{i}\n" for i in ids)
+        if not text:
             return
         with (self.directory / _DONE).open("a", encoding="utf-8", newline="\n") as handle:
-            handle.write("".join(f"{i}\n" for i in new))
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        self.done.update(new)
 
     def remove(self) -> None:
         """Delete the checkpoint: the build it belongs to is complete."""
