@@ -155,8 +155,25 @@ ORDER BY DESC(?papers) ?label ?entity
 {limit}"""
 
 
+_MOST_USED_VIEW = """
+SELECT ?type ?entity ({label} AS ?label) ?papers
+WHERE {{
+  GRAPH <{graph}> {{
+    ?ranking ckg:topEntitiesOf ?type .
+    ?item ckg:inRanking ?ranking ; ckg:rank ?rank ; ckg:rankedEntity ?entity ; ckg:countedPapers ?papers .
+  }}
+  OPTIONAL {{ ?entity skos:prefLabel ?prefLabel }}
+}}
+GROUP BY ?type ?rank ?entity ?papers
+ORDER BY ?rank
+{limit}"""
+
+
 def most_used(kg: Any, type: str, *, limit: int | None = 10) -> list[EntityCount]:
     """Rank the entities of one type by the number of papers that mention them, in any role.
+
+    Up to :data:`~citekg.graph.views.RANK_CAP` of them come from the precomputed views (a lookup; ties
+    by IRI), more, or on a graph whose views are stale, from counting every mention (ties by label).
 
     Args:
         kg: The graph (store or ``KnowledgeGraph``).
@@ -171,9 +188,13 @@ def most_used(kg: Any, type: str, *, limit: int | None = 10) -> list[EntityCount
         >>> [(e.label, e.papers) for e in most_used(example_graph(), "model")]
         [('BERT', 2), ('RoBERTa', 1)]
     """
+    from citekg.graph import views
     from rdflib import URIRef
 
     sparql = _MOST_USED.format(limit=_limit(limit), label=_label("entity", "prefLabel"))
+    if limit is not None and limit <= views.RANK_CAP and not views.views_stale(_store(kg)):
+        label = _label("entity", "prefLabel")
+        sparql = _MOST_USED_VIEW.format(limit=_limit(limit), label=label, graph=views.VIEWS_GRAPH)
     rows = _rows(kg, sparql, type=URIRef(_type_iri(type)))
     return [EntityCount(r["entity"], type, r["label"], r["papers"]) for r in rows]
 

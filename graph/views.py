@@ -479,7 +479,8 @@ def refresh_views(store: GraphStore, entities: Iterable[str] | None = None) -> N
         >>> with GraphStore.open(None) as store:
         ...     _ = store.add([Extraction(Paper(id="arxiv:1", title="GLUE"), mentions=(m,))])
         ...     refresh_views(store)
-        ...     rows = store.query("SELECT ?n WHERE { GRAPH ?g { ?e ckg:paperCount ?n } }")
+        ...     glue = "<https://w3id.org/citekg/dataset/glue>"
+        ...     rows = store.query(f"SELECT ?n WHERE {{ GRAPH ?g {{ {glue} ckg:paperCount ?n }} }}")
         ...     [int(row["n"].value) for row in rows]
         [1]
     """
