@@ -305,7 +305,9 @@ def test_cli_train_unknown_corpus_is_one_line(tmp_path: Path) -> None:
         cli, ["train", "--gold-dir", str(tmp_path), "-o", str(tmp_path / "out"), "--corpus", "conll"]
     )
     assert result.exit_code == 1
-    assert result.output.startswith("Error: unknown training corpus 'conll'; choose one of: scier, scierc")
+    assert result.output == (
+        "Error: unknown training corpus 'conll'; choose one of: heddes, scier, scierc, scirex, tdmsci\n"
+    )
 
 
 def test_cli_query_binds_iri_looking_values_as_iris(sample_graph: Path) -> None:
