@@ -41,22 +41,30 @@ def _extract_chunk(papers: list[Paper], fast: bool) -> list[Extraction]:
 
 
 def extract_in_processes(
-    papers: Iterable[Paper], *, workers: int, fast: bool = False, chunk: int = CHUNK
+    papers: Iterable[Paper],
+    *,
+    workers: int,
+    fast: bool = False,
+    chunk: int = CHUNK,
+    ahead: int = 0,
 ) -> Iterator[Extraction]:
     """Yield one Extraction per paper, in input order, extracted in ``workers`` spawned processes.
 
     The output equals :func:`citekg.extractors.extract` with ``build_nlp(fast=fast)`` in this process.
-    Papers are consumed lazily; the pool is shut down when the iterator is exhausted or closed.
+    Papers are consumed lazily; the pool is shut down when the iterator is exhausted or closed. Up to
+    ``ahead`` papers (at least a few chunks per worker) are queued, so the workers keep extracting
+    while the caller spends time elsewhere, such as writing a batch of that size to the store.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     # "spawn": a fresh interpreter per worker, safe whatever threads this process runs (fork is not)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     pending: deque[Future[list[Extraction]]] = deque()
+    queued = max(AHEAD * workers, -(-ahead // chunk))
     iterator = iter(papers)
     try:
         while True:
-            while len(pending) < AHEAD * workers and (batch := list(islice(iterator, chunk))):
+            while len(pending) < queued and (batch := list(islice(iterator, chunk))):
                 pending.append(pool.submit(_extract_chunk, batch, fast))
             if not pending:
                 break

@@ -181,13 +181,15 @@ def extract_inputs(
     fast: bool = False,
     workers: int = 1,
     done: Iterable[str] = (),
+    ahead: int = 0,
 ) -> Iterator[Extraction]:
     """Yield one Extraction per paper id across all inputs (the first record of an id wins), lazily.
 
     Papers are read from extraction JSONL as is (no NLP rerun: that is what keeps ``build`` cheap to
     re-run), or extracted with spaCy: here, or with ``workers`` > 1 in that many spawned processes
     (:mod:`citekg.parallel`; only compact records travel between processes). Papers whose
-    id is in ``done`` (written by an earlier, interrupted run) are skipped before extraction.
+    id is in ``done`` (written by an earlier, interrupted run) are skipped before extraction; with
+    workers, up to ``ahead`` papers are queued for them (a store batch, so they never wait for a write).
     """
     from citekg.extractors import build_nlp, extract
     from citekg.parallel import extract_in_processes
@@ -213,7 +215,7 @@ def extract_inputs(
             papers = read_papers(path, format=format, skip_invalid=skip_invalid, report=report)
             fresh = (p for p in papers if first_time(p.id))
             if workers > 1:
-                stream = extract_in_processes(fresh, workers=workers, fast=fast)
+                stream = extract_in_processes(fresh, workers=workers, fast=fast, ahead=ahead)
             else:
                 nlp = nlp or build_nlp(fast=fast)
                 stream = extract(fresh, nlp=nlp)
@@ -423,6 +425,7 @@ def build(
                 fast=fast,
                 workers=workers,
                 done=done,
+                ahead=batch_size,
             )
         # The bulk writer loads a batch in the background: it is durable once the next write returns.
         unsure: list[str] = []
