@@ -85,12 +85,17 @@ def test_build_holds_one_batch_of_extractions_at_a_time(
     live: list[int] = []
     write = pipeline._UpdateWriter.write
 
+    def extractions_alive() -> int:
+        return sum(isinstance(o, Extraction) for o in gc.get_objects())
+
     def counting(self: pipeline._UpdateWriter, batch: list[Extraction]) -> int:
-        live.append(sum(isinstance(o, Extraction) for o in gc.get_objects()))
+        live.append(extractions_alive() - baseline)
         return write(self, batch)
 
     monkeypatch.setattr(pipeline._UpdateWriter, "write", counting)
     monkeypatch.setattr(pipeline, "_bulk_writer", lambda store, size: None)
+    gc.collect()
+    baseline = extractions_alive()  # what other tests' fixtures hold
     with GraphStore.open(None) as store:
         summary = pipeline.build([inputs], store, batch_size=10)
     assert (summary.papers, summary.batches, len(live)) == (120, 12, 12)
