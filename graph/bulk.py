@@ -15,7 +15,7 @@ corpus. :class:`BulkWriter` writes the same graph another way:
 2. :meth:`~BulkWriter.finish` does what the update path does for an empty store, from the ledger: cited
    papers that arrived after their citers are folded in, alias keys are resolved across papers and their
    mentions re-pointed, every entity node is written once with its labels, builds-on evidence is inferred
-   (:mod:`citekg.graph.citations`), and the precomputed views are refreshed when that module exists.
+   (:mod:`citekg.graph.citations`), and the precomputed views (:mod:`citekg.graph.views`) are refreshed.
 
 Atomicity: an on-disk store is built in a staging directory inside the graph directory
 (``bulk-staging/``) and renamed into place only when :meth:`~BulkWriter.finish` succeeds, so a killed
@@ -55,6 +55,7 @@ from citekg.graph.citations import builds_on
 from citekg.graph.merge import Merge, merge_extractions
 from citekg.graph.resolve import alias_map, preferred_label
 from citekg.graph.store import GraphStore, _ntriples_lines
+from citekg.graph.views import refresh_views
 from citekg.model import Extraction
 from citekg.ontology.iri import builds_on_iri, citation_iri, paper_id_from_iri, paper_iri
 from citekg.ontology.namespace import CKG, RDFS, SKOS
@@ -527,7 +528,7 @@ class BulkWriter:
         lap("finish_entities")
         self._infer_builds_on(canonical)
         lap("finish_builds_on")
-        _refresh_views(self._reader_store())
+        refresh_views(self._reader_store())
         lap("finish_views")
         report = self.report
         report.records = self.ledger.record_count()
@@ -803,14 +804,3 @@ def _require_empty(store: ox.Store, where: GraphStore) -> None:
             f"{where!r} is not empty: BulkWriter builds only into an empty store; "
             "add to it with GraphStore.update"
         )
-
-
-def _refresh_views(store: GraphStore) -> None:
-    """Recompute the precomputed views when :mod:`citekg.graph.views` exists (it lands separately)."""
-    try:
-        from citekg.graph import views
-    except ImportError:
-        return
-    refresh = getattr(views, "refresh_views", None)
-    if refresh is not None:
-        refresh(store)
