@@ -298,7 +298,8 @@ def load_shards(store: GraphStore, paths: Sequence[Path], *, raw: bool = False) 
     Any other shard, and every shard with ``raw``, goes through Oxigraph's bulk loader
     (``pyoxigraph.Store.bulk_load``): several times faster and far leaner than a transaction, but not
     transactional (an interrupted load leaves part of the file in the store; loading the same file
-    again is harmless, as a graph is a set) and with no whole-corpus pass.
+    again is harmless, as a graph is a set) and with no whole-corpus pass except the precomputed views
+    (:func:`citekg.graph.views.refresh_views`), recomputed once at the end.
 
     Raises:
         InputError: A shard is not valid N-Triples/N-Quads, or an extraction shard is malformed.
@@ -332,6 +333,11 @@ def load_shards(store: GraphStore, paths: Sequence[Path], *, raw: bool = False) 
         except OSError as exc:
             raise StoreError(f"bulk load of {path} failed: {exc}") from exc
         summary.bulk_loaded += 1
+    if summary.bulk_loaded:
+        from citekg.graph.views import refresh_views
+
+        # Bulk loads bypass GraphStore.update, which keeps the precomputed views current.
+        refresh_views(store)
     store.ox.flush()
     summary.seconds = time.perf_counter() - started
     summary.triples = len(store)
