@@ -80,6 +80,65 @@ def paper_from_record(record: dict[str, Any], source: str) -> Paper:
     )
 
 
+def _strings(where: str, values: dict[str, Any], optional: tuple[str, ...] = ()) -> None:
+    for name, value in values.items():
+        if not (isinstance(value, str) or (value is None and name in optional)):
+            raise RecordError(f"{where} field {name!r} must be a string, not {value!r}")
+
+
+def _check_extraction(extraction: Extraction) -> None:
+    """Raise RecordError for a value of the wrong type, which would otherwise fail deep in the build."""
+    paper = extraction.paper
+    _strings(
+        "paper",
+        {
+            "id": paper.id,
+            "title": paper.title,
+            "abstract": paper.abstract,
+            "source": paper.source,
+            "venue": paper.venue,
+            "url": paper.url,
+        },
+        optional=("venue", "url"),
+    )
+    if paper.year is not None and (not isinstance(paper.year, int) or isinstance(paper.year, bool)):
+        raise RecordError(f"paper field 'year' must be an integer, not {paper.year!r}")
+    for name, values in (
+        ("authors", paper.authors),
+        ("references", (*paper.references, *extraction.references)),
+        ("links", paper.links),
+        ("ids", (v for _, v in paper.ids)),
+    ):
+        if not all(isinstance(v, str) for v in values):
+            raise RecordError(f"field {name!r} must hold strings only")
+    _strings("record", {"extractor_version": extraction.extractor_version})
+    for index, m in enumerate(extraction.mentions, 1):
+        _strings(
+            f"mention {index}",
+            {
+                "text": m.text,
+                "label": m.label,
+                "field": m.field,
+                "key": m.key,
+                "role": m.role,
+                "extractor": m.extractor,
+            },
+        )
+    for index, link in enumerate(extraction.links, 1):
+        _strings(
+            f"link {index}",
+            {
+                "url": link.url,
+                "normalized": link.normalized,
+                "kind": link.kind,
+                "host": link.host,
+                "field": link.field,
+                "repo": link.repo,
+            },
+            optional=("repo",),
+        )
+
+
 def extraction_from_record(record: dict[str, Any], source: str) -> Extraction:
     """Convert one extraction record; its paper keeps the ``source`` it was extracted from.
 
@@ -94,6 +153,7 @@ def extraction_from_record(record: dict[str, Any], source: str) -> Extraction:
         raise RecordError(f"extraction record is missing key {exc.args[0]!r}") from None
     except (TypeError, ValueError, AttributeError) as exc:
         raise RecordError(f"extraction record is malformed: {exc}") from None
+    _check_extraction(extraction)
     if not extraction.paper.source:
         paper = Paper.from_dict({**extraction.paper.to_dict(), "source": source})
         extraction = Extraction(

@@ -100,6 +100,25 @@ def test_read_papers_from_extractions():
             },
             "extraction record is malformed: invalid literal for int() with base 10: 'a'",
         ),
+        ({"id": "arxiv:1", "title": 42}, "paper field 'title' must be a string, not 42"),
+        (
+            {"id": "arxiv:1", "paper": {"id": "arxiv:1", "title": "t", "year": "soon"}},
+            "paper field 'year' must be an integer, not 'soon'",
+        ),
+        ({"id": "arxiv:1", "references": ["arxiv:2", 3]}, "field 'references' must hold strings only"),
+        (
+            {
+                "id": "arxiv:1",
+                "mentions": [
+                    {"text": 7, "label": "model", "start": 0, "end": 1, "field": "title", "key": "x"}
+                ],
+            },
+            "mention 1 field 'text' must be a string, not 7",
+        ),
+        (
+            {"id": "arxiv:1", "links": [{"url": "u", "normalized": None, "kind": "code", "host": "h"}]},
+            "link 1 field 'normalized' must be a string, not None",
+        ),
     ],
 )
 def test_read_extractions_bad_records(tmp_path, record, reason):
