@@ -446,7 +446,7 @@ def _run_dask(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: with None, Dask still binds 8787 for its HTTP routes
             silence_logs=logging.WARNING,
         )
     try:

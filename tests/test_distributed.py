@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -56,8 +58,13 @@ def test_dask_engine_matches_local_engine_and_build(tmp_path: Path, tiny: Path) 
 
 
 def test_dask_engine_reports_the_first_bad_record(tmp_path: Path, tiny: Path) -> None:
-    with pytest.raises(InputError, match=rf"^{tiny}:5: "):
-        shard_inputs([tiny], tmp_path / "out", engine="dask", workers=1, partitions=3, fast=True)
+    # Dask's default dashboard port taken (another cluster, a notebook) must not stop our LocalCluster.
+    with contextlib.closing(socket.socket()) as taken:
+        with contextlib.suppress(OSError):  # already taken by someone else: the same situation
+            taken.bind(("0.0.0.0", 8787))
+            taken.listen()
+        with pytest.raises(InputError, match=rf"^{tiny}:5: "):
+            shard_inputs([tiny], tmp_path / "out", engine="dask", workers=1, partitions=3, fast=True)
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
