@@ -27,6 +27,7 @@ from citekg.model import Extraction
 
 if TYPE_CHECKING:
     from citekg.checkpoint import Checkpoint
+    from citekg.graph.bulk import BulkWriter
     from citekg.graph.store import GraphStore
     from citekg.readers import ReadReport
 
@@ -270,12 +271,10 @@ class _UpdateWriter:
         return None
 
 
-def _bulk_writer(store: GraphStore, batch_size: int) -> _Writer | None:
-    """The bulk loader for a store that is empty when the build starts, when this citekg has one."""
-    try:
-        from citekg.graph.bulk import BulkWriter
-    except ImportError:
-        return None
+def _bulk_writer(store: GraphStore, batch_size: int) -> BulkWriter:
+    """The bulk loader, for a store that is empty when the build starts."""
+    from citekg.graph.bulk import BulkWriter
+
     return BulkWriter(store, batch_size=batch_size)
 
 
@@ -293,10 +292,10 @@ def _open_writer(
     from citekg.checkpoint import Checkpoint
 
     bulk = _bulk_writer(store, batch_size) if summary.triples_before == 0 else None
-    staging = getattr(bulk, "staging_path", None)
+    staging = bulk.staging_path if bulk is not None else None
     if bulk is not None and staging is not None:
         checkpoint = Checkpoint.open(staging, key)
-        if getattr(bulk, "resumed", False) and not checkpoint.resumed:
+        if bulk.resumed and not checkpoint.resumed:
             bulk.close()  # staged by another run: start over
             shutil.rmtree(staging)
             bulk = _bulk_writer(store, batch_size)
