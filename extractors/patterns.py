@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import ahocorasick
 from citekg.extractors._registry import extractor
 from citekg.extractors.lexicon import entity_key
 from citekg.extractors.nlp import doc_text
@@ -341,6 +342,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         if end > start:
             found.append(Candidate(start, end, label, role, cue))
 
+    cue_starts = _cue_starts(text)
     if short is None:
         short = len(text.split()) <= 25 and not re.search(r"[.!?]\s+[A-Z]", text)
     if short and (m := _TITLE_PREFIX.match(text)):
@@ -349,7 +351,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             rest = m.group("rest").lower()
             label = "dataset" if re.search(r"\b(?:dataset|benchmark|corpus|suite)\b", rest[:60]) else "method"
             add(m.start("name"), m.start("name") + len(name), label, "proposed", "title")
-    for m in _scan(_PROPOSE, text, _PROPOSE_CUES):
+    for m in _scan(_PROPOSE, text, cue_starts["propose"]):
         if (
             m.start()
             and text[m.start() - 1].isalnum()
@@ -362,7 +364,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             after = text[start + len(name) : start + len(name) + 40].lower()
             label = head_type(name) or _label_after(after) or "method"
             add(start, start + len(name), _fold(label), "proposed", "propose")
-    for m in _scan(_CALLED, text, _CALLED_CUES):
+    for m in _scan(_CALLED, text, cue_starts["called"]):
         name = _name_words(m.group("name"))
         if _looks_like_name(name):
             sentence_start = max(text.rfind(". ", 0, m.start()), 0)
@@ -376,7 +378,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
                 "proposed" if ours else "used",
                 "called",
             )
-    for m in _scan(_DATASET_HEAD, text, _DATASET_CUES):
+    for m in _scan(_DATASET_HEAD, text, cue_starts["dataset_head"]):
         words = _words_before(text, m.start(), 4)
         tail: list[tuple[int, int, str]] = []
         for item in reversed(words):
@@ -391,7 +393,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             name = text[tail[0][0] : tail[-1][1]]
             if _looks_like_name(name) and not _sentence_initial(text, tail[0][0], len(tail)):
                 add(tail[0][0], tail[-1][1], "dataset", "used", "dataset_head")
-    for m in _scan(_EVAL, text, _EVAL_CUES):
+    for m in _scan(_EVAL, text, cue_starts["eval_list"]):
         position = m.start("list")
         for part in _LIST_SPLIT.split(m.group("list")):
             offset = text.find(part, position)
@@ -405,7 +407,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             add(start, start + len(item), "dataset", "used", "eval_list")
             if len(cut) > 1:
                 break
-    for m in _scan(_OUTPERFORMS, text, ("outperform", "surpass", "beat")):
+    for m in _scan(_OUTPERFORMS, text, cue_starts["outperforms"]):
         words = _words_before(text, m.start(), 2)
         if words and words[-1][2].endswith("ly"):
             words = words[:-1]
@@ -431,13 +433,13 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         after = text[end : end + 16].lower()
         label = _label_after(after) or shape_type(word)
         add(start, end, label, "used", "shape")
-    for m in _scan(_TASK_OF, text, ("task", "problem")):
+    for m in _scan(_TASK_OF, text, cue_starts["task_of"]):
         words = m.group("name").split()
         cut = next((i for i, w in enumerate(words) if i and w.lower() in _STOP), len(words))
         name = " ".join(words[:cut])
         if name and name.lower() not in _STOP:
             add(m.start("name"), m.start("name") + len(name), "task", "used", "task")
-    for m in _scan(_TASK_HEAD, text, _TASK_HEADS):
+    for m in _scan(_TASK_HEAD, text, cue_starts["task_head"]):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
             continue
         words = _words_before(text, m.start(), 3) + [(m.start(), m.end(), m.group()[: m.end() - m.start()])]
@@ -460,7 +462,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
             and not (len(kept) == 1 and _generic_modifier(kept[0]))
         ):
             add(words[len(words) - len(kept)][0], words[-1][1], "task", "used", "task")
-    for m in _scan(_METRIC, text, _METRIC_CUES):
+    for m in _scan(_METRIC, text, cue_starts["metric"]):
         start = m.start()
         if start and (top := _TOP_K.search(text, max(0, start - 24), start)):
             start = top.start()
@@ -609,26 +611,66 @@ _METRIC_CUES = (
 )
 
 
-def _scan(pattern: re.Pattern[str], text: str, cues: tuple[str, ...]) -> Iterator[re.Match[str]]:
-    """The matches of ``pattern.finditer(text)``, for a pattern whose every match starts with one of ``cues``.
+#: The rules scanned from their cue words, each with every literal its matches can start with.
+_SCANNED: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {
+    "propose": (_PROPOSE, _PROPOSE_CUES),
+    "called": (_CALLED, _CALLED_CUES),
+    "dataset_head": (_DATASET_HEAD, _DATASET_CUES),
+    "eval_list": (_EVAL, _EVAL_CUES),
+    "outperforms": (_OUTPERFORMS, ("outperform", "surpass", "beat")),
+    "task_of": (_TASK_OF, ("task", "problem")),
+    "task_head": (_TASK_HEAD, tuple(_TASK_HEADS)),
+    "metric": (_METRIC, _METRIC_CUES),
+}
 
-    ``str.find`` jumps straight to the few places where a cue word occurs; the regex engine would try
-    its alternatives at nearly every character. Matches are tried in order and never overlap, as with
-    ``finditer``.
+
+def _cue_automaton() -> ahocorasick.Automaton:
+    """One Aho-Corasick automaton over every rule's cues: cue -> (its length, the rules it starts)."""
+    rules: dict[str, list[str]] = {}
+    for rule, (_, cues) in _SCANNED.items():
+        for cue in cues:
+            rules.setdefault(cue, []).append(rule)
+    automaton = ahocorasick.Automaton()
+    for cue, names in rules.items():
+        automaton.add_word(cue, (len(cue) - 1, tuple(names)))
+    automaton.make_automaton()
+    return automaton
+
+
+_CUES_AUTOMATON = _cue_automaton()
+
+
+def _cue_starts(text: str) -> dict[str, list[int]]:
+    """Where each rule's cues occur in ``text``: rule -> sorted start offsets (overlapping ones included).
+
+    One pass of the automaton finds every cue of every rule; ``str.find`` per cue took five times longer.
+
+    Examples:
+        >>> _cue_starts("we propose X; word error rate")["metric"]
+        [14, 19]
+    """
+    found: dict[str, set[int]] = {rule: set() for rule in _SCANNED}
+    for end, (back, rules) in _CUES_AUTOMATON.iter(text):
+        for rule in rules:
+            found[rule].add(end - back)
+    return {rule: sorted(starts) for rule, starts in found.items()}
+
+
+def _scan(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """The matches of ``pattern.finditer(text)``, for a pattern whose every match starts at one of ``starts``.
+
+    ``starts`` (sorted, from :func:`_cue_starts`) are the few places where a cue word occurs; the regex
+    engine would try its alternatives at nearly every character. Matches are tried in order and never
+    overlap, as with ``finditer``.
 
     Examples:
         >>> text = "F1 and F-1 or xF1, top-1 accuracy; recall"
-        >>> [m.group() for m in _scan(_METRIC, text, _METRIC_CUES)] == [m.group() for m in _METRIC.finditer(text)]
+        >>> found = _scan(_METRIC, text, _cue_starts(text)["metric"])
+        >>> [m.group() for m in found] == [m.group() for m in _METRIC.finditer(text)]
         True
     """
-    starts: set[int] = set()
-    for cue in cues:
-        at = text.find(cue)
-        while at >= 0:
-            starts.add(at)
-            at = text.find(cue, at + 1)
     done = 0
-    for start in sorted(starts):
+    for start in starts:
         if start >= done and (m := pattern.match(text, start)):
             done = max(m.end(), start + 1)
             yield m

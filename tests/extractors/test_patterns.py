@@ -163,17 +163,8 @@ def test_component_attrs_align(nlp) -> None:
 
 # -- _scan: the cue-word scan must find exactly what finditer finds ------------------------------------------
 
-SCANNED = [
-    (patterns._PROPOSE, patterns._PROPOSE_CUES),
-    (patterns._CALLED, patterns._CALLED_CUES),
-    (patterns._DATASET_HEAD, patterns._DATASET_CUES),
-    (patterns._EVAL, patterns._EVAL_CUES),
-    (patterns._OUTPERFORMS, ("outperform", "surpass", "beat")),
-    (patterns._TASK_OF, ("task", "problem")),
-    (patterns._TASK_HEAD, patterns._TASK_HEADS),
-    (patterns._METRIC, patterns._METRIC_CUES),
-]
-PIECES = sorted({cue for _, cues in SCANNED for cue in cues}) + [
+SCANNED = patterns._SCANNED
+PIECES = sorted({cue for _, cues in SCANNED.values() for cue in cues}) + [
     "We",
     "we",
     "our",
@@ -214,11 +205,14 @@ PIECES = sorted({cue for _, cues in SCANNED for cue in cues}) + [
 )
 def test_scan_equals_finditer(parts: list[tuple[str, str]]) -> None:
     text = "".join(piece + sep for piece, sep in parts)
-    for pattern, cues in SCANNED:
+    starts = patterns._cue_starts(text)
+    for rule, (pattern, cues) in SCANNED.items():
         expected = [(m.start(), m.end(), m.groupdict()) for m in pattern.finditer(text)]
         assert [
-            (m.start(), m.end(), m.groupdict()) for m in patterns._scan(pattern, text, cues)
+            (m.start(), m.end(), m.groupdict()) for m in patterns._scan(pattern, text, starts[rule])
         ] == expected, pattern.pattern[:40]
+        every = sorted({at for cue in cues for at in range(len(text)) if text.startswith(cue, at)})
+        assert starts[rule] == every, rule
 
 
 @pytest.mark.parametrize(
