@@ -33,6 +33,7 @@ resolver), ``attrs["roles"]`` and ``attrs["cues"]`` aligned with the spans.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -149,8 +150,9 @@ _SIZE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_name_shaped(word: str) -> bool:
-    """Whether ``word`` looks like a name on its own: inner capitals, or letters with digits.
+    """Whether ``word`` looks like a name on its own: inner capitals, or letters with digits (cached).
 
     All-capital words count only with a digit or a lower-case part ("GPT-4", "BiLSTM"); bare acronyms
     ("NGSIM", "BERT") are left to the lexicon and the abbreviation pairs.
@@ -233,7 +235,17 @@ _LIST_STOP = re.compile(
 )
 _LIST_HEAD = re.compile(r"(?:\s+(?:" + _DATASET_CUE + r"|data|test sets?|splits?))+$")
 _OUTPERFORMS = re.compile(r"(?:outperform|surpass|beat)(?:s|es|ed)?\b")
-_SHAPE_TRIGGER = re.compile(r"[A-Z0-9]+")
+# A run of capitals and digits (the whole run) that may make its word worth a shape check: the runs that
+# :func:`_shape_trigger` accepts and a few more, but not the capital that only starts a plain word ("We",
+# "The"), most runs. Each alternative follows one of its cases; the first character is matched outside
+# them so that the regex engine skips straight to the capitals and digits.
+_SHAPE_TRIGGER = re.compile(
+    r"[A-Z0-9](?<![A-Z0-9]{2})"  # the run's first character
+    r"(?:(?<=[^\W\d_][A-Z0-9])[A-Z0-9]*+"  # after a letter (a superset of str.isalpha)
+    r"|(?:(?<=[0-9])|(?=[A-Z]*[0-9]))[A-Z0-9]++"  # two or more, with a digit
+    r"|(?<=[0-9])(?![A-Z0-9])"  # one digit
+    r"|[A-Z0-9]*+(?=-|[a-z]{0,11}[^ a-z]))"  # before "-" or a non-[a-z] in the next word's 12 characters
+)
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-")
 _VERSION_TAIL = re.compile(r"\s+\d+(?:\.\d+)+")
 _WORDS_BACK = re.compile(r"(?:[A-Za-z0-9][\w.+'-]*\s+)+$")
@@ -344,7 +356,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
 
     cue_starts = _cue_starts(text)
     if short is None:
-        short = len(text.split()) <= 25 and not re.search(r"[.!?]\s+[A-Z]", text)
+        short = len(text.split(None, 25)) <= 25 and not re.search(r"[.!?]\s+[A-Z]", text)
     if short and (m := _TITLE_PREFIX.match(text)):
         name = m.group("name").strip()
         if name.lower() not in _TITLE_STOP and _looks_like_name(name):
@@ -649,11 +661,14 @@ def _cue_starts(text: str) -> dict[str, list[int]]:
         >>> _cue_starts("we propose X; word error rate")["metric"]
         [14, 19]
     """
-    found: dict[str, set[int]] = {rule: set() for rule in _SCANNED}
+    found: dict[str, set[int]] = {}
     for end, (back, rules) in _CUES_AUTOMATON.iter(text):
         for rule in rules:
-            found[rule].add(end - back)
-    return {rule: sorted(starts) for rule, starts in found.items()}
+            if rule in found:
+                found[rule].add(end - back)
+            else:
+                found[rule] = {end - back}
+    return {rule: sorted(found.get(rule, ())) for rule in _SCANNED}
 
 
 def _scan(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:

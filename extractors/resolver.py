@@ -34,12 +34,14 @@ entity across title and abstract) is :func:`unify_paper`, called by :func:`~cite
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,8 +93,9 @@ _DATASET_NOUNS = frozenset({"dataset", "datasets", "corpus", "corpora", "data"})
 _PROPAGATED = "resolver"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def canonical_key(text: str) -> str:
-    """Return the canonical key of a surface form.
+    """Return the canonical key of a surface form (cached: the same names recur across papers).
 
     Case-folded; runs of spaces, hyphens and underscores become one ``-``; the plural of a multiword
     common-noun head ("networks") and of an acronym ("CNNs") is stripped. Lexicon keys
@@ -478,10 +481,11 @@ class _View:
         from spacy.attrs import IDX, LENGTH, ORTH
 
         self._text = doc_text(doc)
-        orths, starts, lengths = doc.to_array([ORTH, IDX, LENGTH]).T.tolist() if len(doc) else ([], [], [])
-        self.orths: list[int] = orths
-        self._starts: list[int] = starts
-        self._ends: list[int] = [s + n for s, n in zip(starts, lengths, strict=True)]
+        # one to_array, then a list per column: transposing first or zipping the lists is twice as slow
+        array = doc.to_array([ORTH, IDX, LENGTH])
+        self.orths: list[int] = array[:, 0].tolist()
+        self._starts: list[int] = array[:, 1].tolist()
+        self._ends: list[int] = (array[:, 1] + array[:, 2]).tolist()
 
     def text(self, start: int, end: int) -> str:
         """The text of tokens ``start:end``."""
@@ -545,6 +549,7 @@ def _priority(source: str) -> int:
     return BOUNDARY_PRIORITY.get(source, BOUNDARY_PRIORITY.get(source.split(":", 1)[0], 5))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _repeatable(text: str) -> bool:
     """Names worth looking for again: with a capital or a digit (not plain words) and 2+ characters."""
     return (
@@ -572,8 +577,9 @@ def _occurrences(
             by_first[seq[0]].append(seq)
     hyphen = doc.vocab.strings["-"]
     found = []
-    for i, orth in enumerate(orths):
-        for seq in by_first.get(orth, ()):
+    # the positions of first tokens, picked without a Python-level loop over every token
+    for i in compress(range(len(orths)), map(by_first.__contains__, orths)):
+        for seq in by_first[orths[i]]:
             end = i + len(seq)
             if tuple(orths[i:end]) != seq:
                 continue

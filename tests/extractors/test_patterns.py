@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import spacy
 from citekg.extractors import patterns
@@ -227,3 +229,25 @@ def test_scan_equals_finditer(parts: list[tuple[str, str]]) -> None:
 def test_metric_spans(text: str, metrics: list[str]) -> None:
     found = [text[c.start : c.end] for c in find_candidates(text) if c.cue == "metric"]
     assert found == metrics
+
+
+# -- the shape trigger regex must keep every run that _shape_trigger accepts -------------------------------
+
+_RUN = re.compile(r"[A-Z0-9]+")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("aAzZ09bB-  ._,(\n") + ["é", "²", "É", "Ⓐ", "We", "The", "GPT-4", "model", "3D", "xLSTM"]
+        ),
+        max_size=30,
+    )
+)
+def test_shape_trigger_regex_keeps_every_accepted_run(parts: list[str]) -> None:
+    text = "".join(parts)
+    runs = {(m.start(), m.end()) for m in _RUN.finditer(text)}
+    kept = {(m.start(), m.end()) for m in patterns._SHAPE_TRIGGER.finditer(text)}
+    accepted = {(start, end) for start, end in runs if patterns._shape_trigger(text, start, end)}
+    assert accepted <= kept <= runs
