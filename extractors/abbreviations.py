@@ -207,8 +207,10 @@ class AbbreviationFinder:
         from spacy.attrs import ORTH
 
         spans = []
-        has_paren = len(doc) and doc.vocab.strings["("] in doc.to_array(ORTH)
-        text = doc_text(doc) if has_paren else ""
+        text = doc_text(doc)
+        # a "(" token: most texts hold no "(" at all, and then to_array is not worth making
+        has_paren = "(" in text and doc.vocab.strings["("] in doc.to_array(ORTH)
+        text = text if has_paren else ""
         if "(" in text:
             taken = -1
             for (ls, le), (ss, se) in sorted(find_pairs(text), key=lambda p: min(p[0][0], p[1][0])):

@@ -286,7 +286,8 @@ class LexiconMatcher:
         found: dict[tuple[int, int], list[tuple[str, str, bool]]] = {}
         for exact, matcher in ((True, self._exact), (False, self._folded)):
             for _, start, end in matcher(doc):
-                hashes = tuple(t.orth if exact else t.lower for t in doc[start:end])
+                tokens = [doc[i] for i in range(start, end)]  # no Span: a match is a token or two
+                hashes = tuple(t.orth if exact else t.lower for t in tokens)
                 claims = found.setdefault((start, end), [])
                 claims.extend(t for t in self._targets[(exact, hashes)] if t not in claims)
         titled = _title_like(doc)
@@ -397,8 +398,9 @@ def _title_like(doc: Doc) -> bool:
     """Whether ``doc`` is written in title case (a paper title): most longer words are capitalised."""
     if len(doc) > 40:  # checked first: abstracts are long, and iterating tokens is the costly part
         return False
-    words = [t.text for t in doc if t.is_alpha and len(t) > 3]
-    if len(words) < 4 or any(t.text in ".!?" for t in doc):
+    texts = [t.text for t in doc]  # one pass of Token objects; IS_ALPHA is str.isalpha of the text
+    words = [w for w in texts if len(w) > 3 and w.isalpha()]
+    if len(words) < 4 or any(w in ".!?" for w in texts):
         return False
     return sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 

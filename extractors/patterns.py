@@ -710,21 +710,22 @@ def _shape_trigger(text: str, start: int, end: int) -> bool:
 def _words_before(text: str, pos: int, n: int) -> list[tuple[int, int, str]]:
     """The at most ``n`` words right before ``pos``, within the clause, as ``(start, end, word)``."""
     offset = max(0, pos - 24 * n)
-    words = [(w.start(), w.end(), w.group()) for w in _WORD_RE.finditer(text, offset, pos)]
-    if offset and words and words[0][0] == offset:
-        words = words[1:]  # cut in the middle of a word
-    if not words or words[-1][1] == pos:
-        return []
+    window = text[offset:pos]
+    if not window or not window[-1].isspace():
+        return []  # no word, or the last one runs into ``pos``
+    words = window.rsplit(None, n)  # the last n words; one more part means there are more
+    if len(words) > n:
+        del words[0]
+    elif offset and not window[0].isspace():
+        del words[:1]  # the first word, cut in the middle
     kept: list[tuple[int, int, str]] = []
-    for item in reversed(words):
-        word = item[2]
-        if len(kept) == n or word[-1] in ",.;:)]" or word[0] in "([" or not word[0].isalnum():
+    end = len(window)
+    for word in reversed(words):
+        if word[-1] in ",.;:)]" or word[0] in "([" or not word[0].isalnum():
             break
-        kept.append(item)
+        end = window.rfind(word, 0, end)  # the word itself: only spaces follow it up to ``end``
+        kept.append((offset + end, offset + end + len(word), word))
     return kept[::-1]
-
-
-_WORD_RE = re.compile(r"\S+")
 
 
 def _fold(label: str) -> str:

@@ -251,3 +251,56 @@ def test_shape_trigger_regex_keeps_every_accepted_run(parts: list[str]) -> None:
     kept = {(m.start(), m.end()) for m in patterns._SHAPE_TRIGGER.finditer(text)}
     accepted = {(start, end) for start, end in runs if patterns._shape_trigger(text, start, end)}
     assert accepted <= kept <= runs
+
+
+def _words_before_by_regex(text: str, pos: int, n: int) -> list[tuple[int, int, str]]:
+    """The plain statement of _words_before: every word of the window, then the last ones."""
+    offset = max(0, pos - 24 * n)
+    words = [(m.start(), m.end(), m.group()) for m in re.compile(r"\S+").finditer(text, offset, pos)]
+    if offset and words and words[0][0] == offset:
+        words = words[1:]
+    if not words or words[-1][1] == pos:
+        return []
+    kept: list[tuple[int, int, str]] = []
+    for item in reversed(words):
+        word = item[2]
+        if len(kept) == n or word[-1] in ",.;:)]" or word[0] in "([" or not word[0].isalnum():
+            break
+        kept.append(item)
+    return kept[::-1]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["a", "Net", "(x", "y)", "b,", "é", "  ", " ", "\n", "\u00a0", "-", "Transformer" * 3]
+        ),
+        max_size=60,
+    ),
+    st.integers(0, 200),
+    st.integers(1, 4),
+)
+def test_words_before_equals_the_regex_statement(parts: list[str], pos: int, n: int) -> None:
+    text = "".join(parts)
+    pos = min(pos, len(text))
+    _check_words_before(text, pos, n)
+
+
+@pytest.mark.parametrize(
+    "text, pos, n",
+    [
+        ("x" * 30 + " long " + "y" * 20 + " z ", 60, 2),  # a word cut by the window's start
+        ("a" * 40 + " " + "b" * 6 + " ", 48, 2),  # the window starts at a word: it is dropped too
+        ("the Waymo Open dataset", 15, 4),
+        ("on (CIFAR-10 and SVHN) data", 22, 3),
+        ("", 0, 1),
+        ("   ", 3, 1),
+    ],
+)
+def test_words_before_cases(text: str, pos: int, n: int) -> None:
+    _check_words_before(text, pos, n)
+
+
+def _check_words_before(text: str, pos: int, n: int) -> None:
+    assert patterns._words_before(text, pos, n) == _words_before_by_regex(text, pos, n)
