@@ -46,7 +46,9 @@ import pyoxigraph as ox
 from citekg.ontology.namespace import CITEKG_NS, PREFIXES, XSD
 
 if TYPE_CHECKING:
+    import numpy as np
     from citekg.graph.build import Triple
+    from citekg.graph.mention_index import MentionIndex
     from citekg.graph.store import GraphStore
 
 __all__ = [
@@ -87,6 +89,7 @@ _ROLE_COUNTS = {
     "compares": "comparingPaperCount",
 }
 _EDGES = {CITEKG_NS + name for name in _ROLE_COUNTS}
+_ROLE_EDGES = ("proposes", "uses", "compares")  # ckg:mentions is counted from the MentionIndex
 _SUMMARY_EDGES = {CITEKG_NS + "inCorpus", CITEKG_NS + "hasCode", "http://purl.org/spar/cito/cites"}
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _G = ox.NamedNode(VIEWS_GRAPH)
@@ -204,11 +207,14 @@ def _ranking_iri(kind: str, name: str) -> str:
 # -- counting the data -----------------------------------------------------------------------------
 
 
-def _entity_counts(store: GraphStore, entities: Iterable[str] | None) -> dict[str, dict[str, int]]:
-    """Papers per entity and role, for ``entities`` or (``None``) every entity."""
+def _entity_counts(
+    store: GraphStore, entities: Iterable[str] | None, edges: Iterable[str] = tuple(_ROLE_COUNTS)
+) -> dict[str, dict[str, int]]:
+    """Papers per entity and role (``edges``), for ``entities`` or (``None``) every entity."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     chunks = [""] if entities is None else list(_values("e", entities))
-    for edge, name in _ROLE_COUNTS.items():
+    for edge in edges:
+        name = _ROLE_COUNTS[edge]
         for values in chunks:
             sparql = f"SELECT ?e (COUNT(?p) AS ?n) WHERE {{ {values} ?p ckg:{edge} ?e }} GROUP BY ?e"
             for row in _rows(store, sparql):
@@ -255,14 +261,16 @@ def _entities_on(store: GraphStore, papers: Iterable[str]) -> dict[str, set[str]
     return found
 
 
-def _global_counts(store: GraphStore) -> dict[str, int]:
+def _global_counts(store: GraphStore, corpus: set[str]) -> dict[str, int]:
+    from citekg.graph.mention_index import stream_pairs
+
+    # Citations between corpus papers: streamed and checked here, far cheaper than Oxigraph's join.
+    cites = "SELECT ?p ?q WHERE { ?p <http://purl.org/spar/cito/cites> ?q }"
     return {
         "paperCount": _count(store, "?p a ckg:Paper"),
-        "corpusPaperCount": _count(store, "?p ckg:inCorpus true"),
+        "corpusPaperCount": len(corpus),
         "citationCount": _count(store, "?p cito:cites ?q"),
-        "corpusCitationCount": _count(
-            store, "?p cito:cites ?q . ?p ckg:inCorpus true . ?q ckg:inCorpus true"
-        ),
+        "corpusCitationCount": sum(p in corpus and q in corpus for p, q in stream_pairs(store, cites)),
         "codePaperCount": _count(store, "SELECT DISTINCT ?p WHERE { ?p ckg:hasCode ?r }"),
     }
 
@@ -491,10 +499,16 @@ def refresh_views(store: GraphStore, entities: Iterable[str] | None = None) -> N
 
 
 def _refresh_all(store: GraphStore) -> None:
+    import numpy as np  # here: a full refresh is rare, and most commands never need numpy
+    from citekg.graph.mention_index import MentionIndex
+
     ox_store = store.ox
     base = store.base
     ox_store.clear_graph(_G)
-    counts = _entity_counts(store, None)
+    index = MentionIndex.read(store)
+    counts = _entity_counts(store, None, _ROLE_EDGES)
+    for entity, papers in zip(index.entities, index.paper_counts().tolist(), strict=True):
+        counts[entity]["paperCount"] = papers
     top = {kind: _Best() for kind in (*_KINDS, "all")}
     quads: list[ox.Quad] = []
     for entity, entity_counts in counts.items():
@@ -507,6 +521,8 @@ def _refresh_all(store: GraphStore) -> None:
             quads = []
     ordered = sorted(((e, c.get("paperCount", 0)) for e, c in counts.items()), key=lambda ec: (-ec[1], ec[0]))
     del counts
+    number = {entity: i for i, entity in enumerate(index.entities)}
+    methods = np.array([_kind(entity, base) in _METHOD_KINDS for entity in index.entities], dtype=bool)
     scan = _PairScan(base)
     for entity, count in ordered:
         wanted = scan.wants(entity, count)
@@ -514,7 +530,7 @@ def _refresh_all(store: GraphStore) -> None:
             if scan.exhausted(count):
                 break
             continue
-        partners = _partners(store, entity)
+        partners = _indexed_partners(index, number[entity], base, methods, scan if wanted else None, count)
         if count >= FREQUENT:
             quads += _entity_rankings(base, entity, partners)
         if wanted:
@@ -522,17 +538,42 @@ def _refresh_all(store: GraphStore) -> None:
         if len(quads) > 50_000:
             ox_store.bulk_extend(quads)
             quads = []
+    del index, number
     for kind, ranked in top.items():
         quads += _top_quads(kind, ranked.rows(), ranked.seen)
     quads += scan.quads()
     corpus = sorted(row[0].value for row in _rows(store, "SELECT ?p WHERE { ?p ckg:inCorpus true }"))
     quads += _pages(corpus, 1, 0)
     ox_store.bulk_extend(quads)
-    summary = _global_counts(store)
+    summary = _global_counts(store, set(corpus))
     summary.update(
         entityCount=top["all"].seen, pageCount=-(-len(corpus) // PAGE_SIZE), rankingThreshold=FREQUENT
     )
     ox_store.extend(_summary_quads(summary))  # last: a summary says the views are complete
+
+
+def _indexed_partners(
+    index: MentionIndex, entity: int, base: str, methods: np.ndarray, scan: _PairScan | None, count: int
+) -> dict[str, int]:
+    """The partners of ``entity`` that its stored rankings and the pair scan can still take.
+
+    The same as :func:`_partners` for every use made of it: a partner with fewer papers than the
+    last row of a full ranking could not enter it, so only the rest become strings.
+    """
+    from citekg.graph.mention_index import least_of_top
+
+    counts = index.partner_counts(entity)
+    dataset = _kind(index.entities[entity], base) == "dataset"
+    floors = []
+    if count >= FREQUENT:
+        floors.append(least_of_top(counts, ENTITY_CAP))
+        if dataset:
+            floors.append(least_of_top(counts[methods], ENTITY_CAP))
+    if scan is not None:
+        floors.append(scan.best["cooccurrence"].floor())
+        if dataset:
+            floors.append(scan.best["methods"].floor())
+    return index.partners(entity, at_least=min(floors), counts=counts)
 
 
 def _top_quads(kind: str, rows: list[tuple[Any, int]], total: int) -> list[ox.Quad]:
