@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from citekg.graph import views
 from citekg.graph.mention_index import MentionIndex, least_of_top
 from citekg.graph.store import GraphStore
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 MENTIONS = "https://w3id.org/citekg/mentions"
 edges = st.sets(st.tuples(st.integers(0, 12), st.sampled_from("abcdefg")), max_size=60)
