@@ -49,6 +49,7 @@ _WORD = re.compile(r"\S+")
 # The long-form window ends at sentence ends, clause punctuation and brackets.
 _BOUNDARY = re.compile(r"[.!?](?=\s|$)|[;:,()\[\]{}]")
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
+_SEPARATOR = re.compile(r"[;,]")
 
 
 def is_short_form(text: str) -> bool:
@@ -166,7 +167,7 @@ def find_pairs(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         inner_start = match.start(1)
         inner = match.group(1)
         # "(NGSIM; Smith et al.)": the short form is what precedes the first separator
-        head = re.split(r"[;,]", inner, maxsplit=1)[0]
+        head = _SEPARATOR.split(inner, maxsplit=1)[0]
         lead = len(head) - len(head.lstrip())
         head = head.strip()
         if is_short_form(head):

@@ -123,6 +123,9 @@ class LexiconEntry:
         return tuple(dict.fromkeys((self.name, *self.aliases)))
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def entity_key(name: str) -> str:
     """Return the canonical key of an entity name: lower case, whitespace runs as ``-``.
 
@@ -134,7 +137,7 @@ def entity_key(name: str) -> str:
         >>> entity_key("GPT-4o")
         'gpt-4o'
     """
-    return re.sub(r"\s+", "-", name.strip()).lower()
+    return _SPACES.sub("-", name.strip()).lower()
 
 
 def _bundled_files() -> list[tuple[str, str]]:
@@ -290,7 +293,7 @@ class LexiconMatcher:
                 hashes = tuple(t.orth if exact else t.lower for t in tokens)
                 claims = found.setdefault((start, end), [])
                 claims.extend(t for t in self._targets[(exact, hashes)] if t not in claims)
-        titled = _title_like(doc)
+        titled = bool(found) and _title_like(doc)  # read only for matches
         candidates: list[tuple[Span, float, bool]] = []
         for (start, end), claims in found.items():
             label, key, ambiguous = self._choose(doc, start, end, claims)

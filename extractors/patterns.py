@@ -234,6 +234,10 @@ _LIST_STOP = re.compile(
     r"\s+(?:with|using|by|for|in|to|via|on|at|from|under|when|where|which|that|than|as)\s+"
 )
 _LIST_HEAD = re.compile(r"(?:\s+(?:" + _DATASET_CUE + r"|data|test sets?|splits?))+$")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
+_DATASET_WORD = re.compile(r"\b(?:dataset|benchmark|corpus|suite)\b")
+_LIST_DETERMINER = re.compile(r"^(?:the|both|all)\s+")
+_LOWER_WORD = re.compile(r"[a-z]+")
 _OUTPERFORMS = re.compile(r"(?:outperform|surpass|beat)(?:s|es|ed)?\b")
 # A run of capitals and digits (the whole run) that may make its word worth a shape check: the runs that
 # :func:`_shape_trigger` accepts and a few more, but not the capital that only starts a plain word ("We",
@@ -356,12 +360,12 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
 
     cue_starts = _cue_starts(text)
     if short is None:
-        short = len(text.split(None, 25)) <= 25 and not re.search(r"[.!?]\s+[A-Z]", text)
+        short = len(text.split(None, 25)) <= 25 and not _SENTENCE_BREAK.search(text)
     if short and (m := _TITLE_PREFIX.match(text)):
         name = m.group("name").strip()
         if name.lower() not in _TITLE_STOP and _looks_like_name(name):
             rest = m.group("rest").lower()
-            label = "dataset" if re.search(r"\b(?:dataset|benchmark|corpus|suite)\b", rest[:60]) else "method"
+            label = "dataset" if _DATASET_WORD.search(rest[:60]) else "method"
             add(m.start("name"), m.start("name") + len(name), label, "proposed", "title")
     for m in _scan(_PROPOSE, text, cue_starts["propose"]):
         if (
@@ -410,7 +414,7 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         for part in _LIST_SPLIT.split(m.group("list")):
             offset = text.find(part, position)
             position = offset + len(part)
-            item = _LIST_HEAD.sub("", re.sub(r"^(?:the|both|all)\s+", "", part.strip()))
+            item = _LIST_HEAD.sub("", _LIST_DETERMINER.sub("", part.strip()))
             cut = _LIST_STOP.split(item, maxsplit=1)
             item = _LIST_HEAD.sub("", cut[0])
             if not item or not _looks_like_name(item) or not any(c.isupper() or c.isdigit() for c in item):
@@ -734,7 +738,7 @@ def _fold(label: str) -> str:
 
 def _label_after(context: str, *, last: bool = False) -> str | None:
     """The type named by the first (or last) telling head word in ``context``."""
-    words = re.findall(r"[a-z]+", context)
+    words = _LOWER_WORD.findall(context)
     if last:
         words = words[::-1]
     for word in words[:3]:

@@ -287,12 +287,12 @@ class Resolver:
                         score if name == "ner" else None,
                     )
                 )
-        view = _View(doc)
-        resolved = self._cluster(doc, items, view)
+        view = _View(doc) if items else None  # a third of the Docs (most titles) have no mention
+        resolved = self._cluster(doc, items, view) if view else []
         if self.use_pairs:
             self._merge_pairs(doc, resolved)
         if self.propagate and resolved:
-            self._repeat(doc, resolved, view)
+            self._repeat(doc, resolved, view or _View(doc))
         resolved.sort(key=lambda r: (r.start, r.end))
         proposed = {r.key for r in resolved if r.role == "proposed"}
         for r in resolved:
@@ -473,27 +473,45 @@ def _head_label(text: str, label: str) -> str:
 
 
 class _View:
-    """Token texts and spans of one Doc, sliced from its text (no Token or Span objects)."""
+    """Token texts and spans of one Doc, sliced from its text (no Span objects).
 
-    __slots__ = ("_ends", "_starts", "_text", "orths")
+    The resolver reads a handful of tokens of a Doc (eight on average), so their character bounds are
+    looked up one token at a time, once each; the ORTH ids of every token only when names are repeated.
+    """
+
+    __slots__ = ("_bounds", "_doc", "_orths", "_text")
 
     def __init__(self, doc: Doc) -> None:
-        from spacy.attrs import IDX, LENGTH, ORTH
-
+        self._doc = doc
         self._text = doc_text(doc)
-        # one to_array, then a list per column: transposing first or zipping the lists is twice as slow
-        array = doc.to_array([ORTH, IDX, LENGTH])
-        self.orths: list[int] = array[:, 0].tolist()
-        self._starts: list[int] = array[:, 1].tolist()
-        self._ends: list[int] = (array[:, 1] + array[:, 2]).tolist()
+        self._bounds: dict[int, tuple[int, int]] = {}
+        self._orths: list[int] | None = None
+
+    @property
+    def orths(self) -> list[int]:
+        """The ORTH id of every token."""
+        if self._orths is None:
+            from spacy.attrs import ORTH
+
+            self._orths = self._doc.to_array(ORTH).tolist()
+        return self._orths
+
+    def _bound(self, i: int) -> tuple[int, int]:
+        """Token ``i``'s start and end character."""
+        bound = self._bounds.get(i)
+        if bound is None:
+            token = self._doc[i]
+            bound = self._bounds[i] = (token.idx, token.idx + len(token))
+        return bound
 
     def text(self, start: int, end: int) -> str:
         """The text of tokens ``start:end``."""
-        return self._text[self._starts[start] : self._ends[end - 1]]
+        return self._text[self._bound(start)[0] : self._bound(end - 1)[1]]
 
     def word(self, i: int) -> str:
         """Token ``i`` in lower case."""
-        return self._text[self._starts[i] : self._ends[i]].lower()
+        start, end = self._bound(i)
+        return self._text[start:end].lower()
 
     def broken(self, start: int, end: int) -> bool:
         """Whether tokens ``start:end`` cannot be a name.
@@ -507,7 +525,7 @@ class _View:
         text = self.text(start, end)
         if text.count("(") != text.count(")") or _VERSION.fullmatch(text):
             return True
-        return not any(c.isalpha() for c in text) or self._text.startswith(" et al", self._ends[end - 1])
+        return not any(c.isalpha() for c in text) or self._text.startswith(" et al", self._bound(end - 1)[1])
 
 
 _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
