@@ -187,13 +187,13 @@ def extract_inputs(
     """Yield one Extraction per paper id across all inputs (the first record of an id wins), lazily.
 
     Papers are read from extraction JSONL as is (no NLP rerun: that is what keeps ``build`` cheap to
-    re-run), or extracted with spaCy: here, or with ``workers`` > 1 in that many spawned processes
-    (:mod:`citekg.parallel`; only compact records travel between processes). Papers whose
-    id is in ``done`` (written by an earlier, interrupted run) are skipped before extraction; with
-    workers, up to ``ahead`` papers are queued for them (a store batch, so they never wait for a write).
+    re-run), or extracted with spaCy: here, or with ``workers`` > 1 in this and ``workers - 1``
+    spawned processes (:func:`citekg.extractors.extract`; only compact records travel between
+    processes). Papers whose id is in ``done`` (written by an earlier, interrupted run) are skipped
+    before extraction; with workers, up to ``ahead`` papers are queued for them (a store batch, so they
+    never wait for a write).
     """
     from citekg.extractors import build_nlp, extract
-    from citekg.parallel import extract_in_processes
     from citekg.readers import read_extractions, read_papers
 
     seen: set[str] = set(done)
@@ -215,11 +215,8 @@ def extract_inputs(
         else:
             papers = read_papers(path, format=format, skip_invalid=skip_invalid, report=report)
             fresh = (p for p in papers if first_time(p.id))
-            if workers > 1:
-                stream = extract_in_processes(fresh, workers=workers, fast=fast, ahead=ahead)
-            else:
-                nlp = nlp or build_nlp(fast=fast)
-                stream = extract(fresh, nlp=nlp)
+            nlp = nlp or build_nlp(fast=fast)
+            stream = extract(fresh, nlp=nlp, workers=workers, ahead=ahead)
         for extraction in stream:
             if progress is not None:
                 progress(1)

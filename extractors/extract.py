@@ -12,11 +12,16 @@ No rdflib here.
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from citekg.errors import CitekgError
 from citekg.extractors._registry import ExtractorInfo, info_for_factory
 from citekg.extractors.nlp import doc_text
 from citekg.ids import normalize_arxiv_id, normalize_doi
@@ -228,7 +233,12 @@ def _convert(
 
 
 def extract(
-    papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64, workers: int = 1
+    papers: Iterable[Paper],
+    *,
+    nlp: Language | None = None,
+    batch_size: int = 64,
+    workers: int = 1,
+    ahead: int = 0,
 ) -> Iterator[Extraction]:
     """Yield one :class:`~citekg.model.Extraction` per paper, in input order.
 
@@ -237,23 +247,30 @@ def extract(
         nlp: A pipeline from :func:`~citekg.extractors.build_nlp`; built with the built-in extractors
             when ``None``.
         batch_size: Papers per batch handed to ``nlp.pipe``.
-        workers: Processes to extract in. With more than one, chunks of ``4 * batch_size`` papers go
-            to ``workers - 1`` spawned processes and to this one, as each has time for them: each
-            worker builds the pipeline once from ``nlp``'s components and their settings, on
-            citekg's tokenizer (so every component must be a registered factory), and sends back only
-            Extraction records. The output is the same as with one process, in the same order. Starting
-            a worker costs about a CPU second (a fresh interpreter imports spaCy and builds the
-            pipeline), so it pays from a few thousand papers on.
+        workers: Processes to extract in, this one included. With more than one, chunks of
+            ``4 * batch_size`` papers are queued for ``workers - 1`` spawned processes, and this one
+            takes back and extracts those no worker has started whenever the next result is not ready,
+            so the work splits by speed. Each worker builds the pipeline once from ``nlp``'s
+            components and their settings, on citekg's tokenizer (so every component must be a
+            registered factory), and sends back only Extraction records. The output is the same as with
+            one process, in the same order, and so are the errors (raised in their turn, with a note
+            naming the worker's papers); a worker that dies is a :class:`~citekg.errors.CitekgError`.
+            Starting a worker costs about a CPU second (a fresh interpreter imports spaCy and builds
+            the pipeline), so it pays from a few thousand papers on.
+        ahead: With workers, queue up to this many papers for them (at least 4 chunks per process),
+            so they keep busy while the caller spends time elsewhere, such as writing a batch of that
+            size to a store.
 
     Raises:
         ValueError: ``batch_size`` or ``workers`` is smaller than 1.
+        CitekgError: A worker process died.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if workers > 1:
-        yield from _extract_in_workers(papers, nlp, batch_size, workers)
+        yield from _extract_in_workers(papers, nlp, batch_size, workers, ahead)
         return
     if nlp is None:
         from citekg.extractors.nlp import build_nlp
@@ -299,6 +316,7 @@ def _process(nlp: Language, texts: list[str]) -> list[Doc]:
 
 #: A pipeline as worker processes rebuild it: ``(name, factory, config)`` per component.
 _Spec = tuple[tuple[str, str, dict[str, Any]], ...]
+_worker_spec: _Spec = ()
 _worker_nlp: Language | None = None
 
 
@@ -323,28 +341,76 @@ def _build_from_spec(spec: _Spec) -> Language:
 
 
 def _start_worker(spec: _Spec) -> None:
-    global _worker_nlp
-    _worker_nlp = _build_from_spec(spec)
+    global _worker_spec
+    _worker_spec = spec
 
 
 def _extract_chunk(papers: list[Paper], batch_size: int) -> list[Extraction]:
+    """Extract in a worker process, building its pipeline on the first chunk.
+
+    So failing to build it is that chunk's error, raised in the caller; an initializer's would only
+    break the pool.
+    """
+    global _worker_nlp
+    if _worker_nlp is None:
+        _worker_nlp = _build_from_spec(_worker_spec)
     return list(extract(papers, nlp=_worker_nlp, batch_size=batch_size))
 
 
+class _Chunk:
+    """Consecutive papers and the Future of their extractions, in a worker or (once taken back) here."""
+
+    __slots__ = ("future", "in_worker", "papers")
+
+    def __init__(self, papers: list[Paper], future: Future[list[Extraction]]) -> None:
+        self.papers = papers
+        self.future = future
+        self.in_worker = True
+
+    def take_back(self, nlp: Language, batch_size: int) -> bool:
+        """Extract here if no worker has started on these papers yet; say whether that happened.
+
+        An error is kept in the Future, so it is raised in its turn, as with one process.
+        """
+        if not self.future.cancel():
+            return False
+        self.future, self.in_worker = Future(), False
+        try:
+            self.future.set_result(list(extract(self.papers, nlp=nlp, batch_size=batch_size)))
+        except Exception as error:
+            self.future.set_exception(error)
+        return True
+
+    def result(self) -> list[Extraction]:
+        """The extractions; a dead worker or an error raised in one is reported with the papers."""
+        try:
+            return self.future.result()
+        except BrokenProcessPool as error:
+            raise CitekgError(
+                f"An extraction worker process stopped while extracting papers {self._span()}: it was "
+                "killed or ran out of memory. Run again with fewer workers or a smaller batch."
+            ) from error
+        except Exception as error:
+            if self.in_worker:
+                error.add_note(f"(raised in an extraction worker process, on papers {self._span()})")
+            raise
+
+    def _span(self) -> str:
+        ids = [getattr(paper, "id", "?") for paper in (self.papers[0], self.papers[-1])]
+        return f"{ids[0]!r} to {ids[1]!r}"
+
+
 def _extract_in_workers(
-    papers: Iterable[Paper], nlp: Language | None, batch_size: int, workers: int
+    papers: Iterable[Paper], nlp: Language | None, batch_size: int, workers: int, ahead: int
 ) -> Iterator[Extraction]:
-    """Extract chunks of papers here and in ``workers - 1`` other processes, yielding them in order.
+    """Extract chunks of papers in ``workers - 1`` other processes and in this one, yielding them in order.
 
-    A chunk goes to the pool while it holds fewer than two per worker, else it is extracted here. When
-    the chunk due next is still in a worker, this process extracts one of its own chunks ahead of its
-    turn instead of waiting: so it keeps busy while a worker starts (a second or so) and the work splits
-    by speed, not by count. At most ``4 * workers`` chunks are held.
+    Every chunk goes to the pool as it is read, up to ``max(4 * workers, ahead / chunk)`` chunks held.
+    While the chunk due next is still in a worker, this process takes back the last chunk that no
+    worker has started and extracts it ahead of its turn instead of waiting: so it keeps busy while a
+    worker starts (a second or so), the work splits by speed, not by count, and a caller that spends
+    time elsewhere between two papers (writing a store batch) leaves the workers a full queue.
     """
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-
     if nlp is None:
         from citekg.extractors.nlp import build_nlp
 
@@ -356,42 +422,20 @@ def _extract_in_workers(
         initializer=_start_worker,
         initargs=(_pipeline_spec(nlp),),
     )
-    chunk_size = batch_size * 4
-    # each entry: a worker's Future, a chunk to extract here (list of Papers), or one extracted ahead
-    pending: deque[tuple[str, Any]] = deque()
+    size = 4 * batch_size
+    held = max(4 * workers, -(-ahead // size))
+    pending: deque[_Chunk] = deque()
     iterator = iter(papers)
-    in_pool = 0
-    exhausted = False
     try:
         while True:
-            while not exhausted and len(pending) < 4 * workers:
-                chunk = list(islice(iterator, chunk_size))
-                if not chunk:
-                    exhausted = True
-                elif in_pool < 2 * (workers - 1):
-                    pending.append(("pool", pool.submit(_extract_chunk, chunk, batch_size)))
-                    in_pool += 1
-                else:
-                    pending.append(("here", chunk))
+            while len(pending) < held and (chunk := list(islice(iterator, size))):
+                pending.append(_Chunk(chunk, pool.submit(_extract_chunk, chunk, batch_size)))
             if not pending:
                 break
-            kind, item = pending[0]
-            if kind == "pool" and not item.done():
-                ahead = next((i for i, (k, _) in enumerate(pending) if k == "here"), None)
-                if ahead is not None:
-                    pending[ahead] = (
-                        "done",
-                        list(extract(pending[ahead][1], nlp=nlp, batch_size=batch_size)),
-                    )
-                    continue
-            pending.popleft()
-            if kind == "pool":
-                in_pool -= 1
-                future: Future[list[Extraction]] = item
-                yield from future.result()
-            elif kind == "here":
-                yield from extract(item, nlp=nlp, batch_size=batch_size)
-            else:
-                yield from item
+            if not pending[0].future.done() and any(
+                pending[index].take_back(nlp, batch_size) for index in range(len(pending) - 1, 0, -1)
+            ):
+                continue
+            yield from pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from citekg.errors import CitekgError
 from citekg.extractors import build_nlp, extract
 from citekg.extractors.extract import reference_id
 from citekg.extractors.links import classify_url
@@ -216,8 +218,41 @@ def test_extract_workers_equal_one_process(nlp) -> None:
 
     one = lines(batch_size=64)
     assert lines(batch_size=2, workers=2) == one
-    assert lines(batch_size=1, workers=2) == one  # more chunks than the pool takes: some extracted here
+    # chunks of 4 papers, all queued: this process takes back those no worker has started
+    assert lines(batch_size=1, workers=3, ahead=40) == one
     assert [json.loads(line)["paper"]["id"] for line in one] == [p.id for p in papers]
+
+
+def test_extract_error_in_a_worker_is_raised_as_with_one_process(nlp) -> None:
+    bad = Paper(id="bad", title=123)  # type: ignore[arg-type]
+    papers = [*PAPERS, bad]  # one chunk with batch_size=1: the worker's, never taken back
+    with pytest.raises(TypeError) as here:
+        list(extract(papers, nlp=nlp))
+    with pytest.raises(TypeError) as there:
+        list(extract(papers, nlp=nlp, batch_size=1, workers=2))
+    assert str(there.value) == str(here.value)
+    assert there.value.__notes__ == [
+        "(raised in an extraction worker process, on papers 'arxiv:2401.01234' to 'bad')"
+    ]
+
+
+class _EndsItsProcess:
+    """Unpickled in a worker, it ends that process: a worker killed mid-chunk."""
+
+    id = "killer"
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return os._exit, (3,)
+
+
+def test_extract_dead_worker_is_a_clear_error(nlp) -> None:
+    papers = [_EndsItsProcess(), *PAPERS]
+    with pytest.raises(
+        CitekgError,
+        match=r"^An extraction worker process stopped while extracting papers 'killer' to 'doi:10.1/x': "
+        r"it was killed or ran out of memory\. Run again with fewer workers or a smaller batch\.$",
+    ):
+        list(extract(papers, nlp=nlp, batch_size=1, workers=2))  # type: ignore[list-item]
 
 
 def test_extract_empty_fields_skip_the_pipeline(nlp) -> None:

@@ -1,0 +1,43 @@
+"""``citekg extract --workers N`` and ``extract(workers=N)`` on the sample corpus: one process's output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from citekg.cli import cli
+from citekg.extractors import build_nlp, extract
+from citekg.readers import read_papers
+from click.testing import CliRunner
+
+
+def test_extract_two_workers_equal_one_on_the_sample_corpus(sample_corpus: Path) -> None:
+    papers = list(read_papers(sample_corpus))
+    nlp = build_nlp()
+
+    def lines(**options: int) -> list[str]:
+        return [json.dumps(e.to_dict(), sort_keys=True) for e in extract(papers, nlp=nlp, **options)]
+
+    one = lines()
+    assert len(one) == len(papers) > 40
+    # chunks of 8 papers: this process takes back those the worker has not started while it boots
+    assert lines(batch_size=2, workers=2) == one
+
+
+def test_cli_extract_workers_writes_the_same_jsonl(tmp_path: Path, sample_corpus: Path) -> None:
+    written = {}
+    for workers in (1, 2):
+        out = tmp_path / f"workers-{workers}.jsonl"
+        args = ["extract", str(sample_corpus), "--workers", str(workers), "-o", str(out)]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        written[workers] = out.read_bytes()
+    assert written[2] == written[1]
+    ids = [json.loads(line)["paper"]["id"] for line in written[1].splitlines()]
+    assert ids == [p.id for p in read_papers(sample_corpus)]
+
+
+def test_cli_extract_rejects_zero_workers(sample_corpus: Path) -> None:
+    result = CliRunner().invoke(cli, ["extract", str(sample_corpus), "--workers", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--workers': 0 is not in the range x>=1." in result.output
