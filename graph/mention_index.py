@@ -13,6 +13,7 @@ does: the views' rankings come out exactly as from the queries. Imports pyoxigra
 from __future__ import annotations
 
 import tempfile
+from array import array
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -81,8 +82,7 @@ class MentionIndex:
         """Read every ``ckg:mentions`` edge of ``store``'s default graph."""
         paper_ids: dict[str, int] = {}
         entity_ids: dict[str, int] = {}
-        papers: list[int] = []
-        entities: list[int] = []
+        papers, entities = array("q"), array("q")  # 8 bytes an edge, not a Python int each
         sparql = "SELECT ?p ?e WHERE { ?p <https://w3id.org/citekg/mentions> ?e }"
         for paper, entity in stream_pairs(store, sparql):
             papers.append(paper_ids.setdefault(paper, len(paper_ids)))
@@ -93,7 +93,7 @@ class MentionIndex:
         for number, name in enumerate(names):
             renumber[entity_ids[name]] = number
         pairs = np.column_stack(
-            (np.asarray(papers, dtype=np.int64), renumber[np.asarray(entities, dtype=np.int64)])
+            (np.frombuffer(papers, dtype=np.int64), renumber[np.frombuffer(entities, dtype=np.int64)])
         ).reshape(-1, 2)
         return cls(names, pairs)
 
