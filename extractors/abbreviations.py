@@ -197,6 +197,16 @@ def find_pairs(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return pairs
 
 
+def _has_paren_token(doc: Doc, text: str) -> bool:
+    """Whether a token of ``doc`` is "(": a one-character span at a "(" of its text (most texts hold none)."""
+    at = text.find("(")
+    while at >= 0:
+        if doc.char_span(at, at + 1) is not None:
+            return True
+        at = text.find("(", at + 1)
+    return False
+
+
 class AbbreviationFinder:
     """Component writing each pair's long form and short form, keyed by the short form."""
 
@@ -205,13 +215,9 @@ class AbbreviationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the abbreviations span group of ``doc``."""
-        from spacy.attrs import ORTH
-
         spans = []
         text = doc_text(doc)
-        # a "(" token: most texts hold no "(" at all, and then to_array is not worth making
-        has_paren = "(" in text and doc.vocab.strings["("] in doc.to_array(ORTH)
-        text = text if has_paren else ""
+        text = text if _has_paren_token(doc, text) else ""
         if "(" in text:
             taken = -1
             for (ls, le), (ss, se) in sorted(find_pairs(text), key=lambda p: min(p[0][0], p[1][0])):

@@ -159,3 +159,26 @@ def test_find_pairs_in_a_long_text_finds_every_pair() -> None:
         "Next Generation Simulation",
         "Recurrent Convolutional Network",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "f(x) = y",
+        "a (b) c",
+        "(",
+        "",
+        "no bracket",
+        "x (( y",
+        "((NGSIM))",
+        "see [1](2)",
+        "Smith(2019)",
+        "a(b (c",
+    ],
+)
+def test_paren_token_check_agrees_with_the_tokens(text: str) -> None:
+    from citekg.extractors.abbreviations import _has_paren_token
+    from citekg.extractors.nlp import blank_english
+
+    doc = blank_english()(text)
+    assert _has_paren_token(doc, text) is any(token.text == "(" for token in doc)

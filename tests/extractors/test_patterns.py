@@ -211,10 +211,10 @@ def test_scan_equals_finditer(parts: list[tuple[str, str]]) -> None:
     for rule, (pattern, cues) in SCANNED.items():
         expected = [(m.start(), m.end(), m.groupdict()) for m in pattern.finditer(text)]
         assert [
-            (m.start(), m.end(), m.groupdict()) for m in patterns._scan(pattern, text, starts[rule])
+            (m.start(), m.end(), m.groupdict()) for m in patterns._scan(pattern, text, starts.get(rule, []))
         ] == expected, pattern.pattern[:40]
         every = sorted({at for cue in cues for at in range(len(text)) if text.startswith(cue, at)})
-        assert starts[rule] == every, rule
+        assert starts.get(rule, []) == every, rule
 
 
 @pytest.mark.parametrize(
