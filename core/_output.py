@@ -64,7 +64,7 @@ def render_result(result: Any, fmt: str) -> str:
         return json.dumps(value) if fmt == "json" else str(value).lower()
     if isinstance(result, ox.QueryTriples):
         rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.N_TRIPLES
-        return result.serialize(format=rdf_format).decode("utf-8").rstrip("\n")
+        return (result.serialize(format=rdf_format) or b"").decode("utf-8").rstrip("\n")
     if fmt in ("csv", "tsv"):
         results_format = ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.TSV
         # The caller adds the final newline, as for every other format.

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import spacy
 from citekg.errors import CitekgError
@@ -139,7 +139,7 @@ def _openblas_thread_setter() -> Callable[[int], int] | None:
                 setter = getattr(ctypes.CDLL(candidate), "openblas_set_num_threads_local", None)
                 if setter is not None:
                     setter.argtypes, setter.restype = [ctypes.c_int], ctypes.c_int
-                    return setter  # type: ignore[no-any-return]
+                    return setter
     except (AttributeError, KeyError, OSError, TypeError):
         return None
     return None
@@ -215,7 +215,7 @@ class _EmbeddingCache:
     def forward(self, model: Any, docs: list[Doc], is_train: bool) -> tuple[list[Any], Callable[..., Any]]:
         """Thinc forward pass: cached rows at inference, the wrapped layer itself in training."""
         if is_train:
-            return self.embed(docs, is_train)  # type: ignore[no-any-return]
+            return self.embed(docs, is_train)
         with self._lock:
             return self._embed(docs), _no_backprop
 
@@ -228,7 +228,11 @@ class _EmbeddingCache:
         attrs = [*self._columns, getattr(vocab.vectors, "attr", ORTH)]
         rows = numpy.concatenate([doc.to_array(attrs).reshape((len(doc), len(attrs))) for doc in docs])
         lengths = numpy.asarray([len(doc) for doc in docs], dtype="int32")
-        keys = rows.view(numpy.dtype((numpy.void, rows.dtype.itemsize * len(attrs)))).ravel().tolist()
+        # One unstructured void scalar per token: tolist() gives bytes (numpy types it bytes | tuple).
+        keys = cast(
+            "list[bytes]",
+            rows.view(numpy.dtype((numpy.void, rows.dtype.itemsize * len(attrs)))).ravel().tolist(),
+        )
         positions = self._positions(keys)
         missing = [i for i, position in enumerate(positions) if position < 0]
         if missing:
@@ -245,7 +249,7 @@ class _EmbeddingCache:
                 for key, position in zip(keys, positions, strict=True)
             ]
         data = self._table[numpy.asarray(positions, dtype="int64")]
-        return self.embed.ops.unflatten(data, lengths)  # type: ignore[no-any-return]
+        return self.embed.ops.unflatten(data, lengths)
 
     def _positions(self, keys: list[bytes]) -> list[int]:
         get = self._index.get
@@ -328,17 +332,19 @@ class NerTagger:
             nlp = load_model(self._path, tokenizer=False)
             precision = nlp.meta.get("citekg", {}).get("label_precision", {})
             self._scores = {label: float(precision.get(label, 0.5)) for label in _KINDS}
-            self._labels = {str(label) for label in nlp.get_pipe("ner").labels}
+            # spaCy types pipes as plain callables; the NER is a Cython EntityRecognizer without stubs.
+            ner: Any = nlp.get_pipe("ner")
+            self._labels = {str(label) for label in ner.labels}
             setter = _openblas_thread_setter()
             if setter is not None:
                 from thinc.api import NumpyOps
 
                 ops = NumpyOps(use_blis=False)
-                for node in nlp.get_pipe("ner").model.walk():
+                for node in ner.model.walk():
                     node.ops = ops
                 self._blas = _OneBlasThread(setter)
-            _cache_embeddings(nlp.get_pipe("ner").model)
-            self._decoder = decoder_for(nlp.get_pipe("ner"))
+            _cache_embeddings(ner.model)
+            self._decoder = decoder_for(ner)
             self._nlp = nlp
         return self._nlp
 

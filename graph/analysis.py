@@ -19,11 +19,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable
 from itertools import combinations
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import networkx as nx
 from citekg.errors import CitekgError, UnknownNameError
 from citekg.graph.store import GraphStore
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 __all__ = [
     "BuildsOn",
@@ -117,7 +120,7 @@ def _store(kg: Any) -> GraphStore:
 def _rows(kg: Any, sparql: str, **bindings: Any) -> list[dict[str, Any]]:
     from citekg._output import term_value
 
-    result = _store(kg).query(sparql, bindings or None)
+    result = cast("ox.QuerySolutions", _store(kg).query(sparql, bindings or None))
     names = [v.value for v in result.variables]
     return [{name: term_value(row[name]) for name in names} for row in result]
 

@@ -201,8 +201,8 @@ class BulkWriter:
         self._inflight: Future[None] | None = None
         self._turn = 0
         self.report = BulkReport()
-        self._seconds: Counter[str] = Counter()
-        self._cpu: Counter[str] = Counter()
+        self._seconds: defaultdict[str, float] = defaultdict(float)
+        self._cpu: defaultdict[str, float] = defaultdict(float)
 
     # -- context manager and closing ------------------------------------------------------------------
 

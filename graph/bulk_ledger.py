@@ -20,6 +20,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import marshal
 import sqlite3
@@ -171,14 +172,15 @@ class Ledger:
             chunk = values[start : start + _IN_CHUNK]
             yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def known_records(self, pairs: Iterable[tuple[str, bytes]]) -> set[tuple[str, bytes]]:
+    # `builtins.set` in annotations: inside this class, `set` is the method above.
+    def known_records(self, pairs: Iterable[tuple[str, bytes]]) -> builtins.set[tuple[str, bytes]]:
         """Which ``(record id, digest)`` pairs are already written."""
         pairs = list(pairs)
         ids = sorted({record_id for record_id, _ in pairs})
         found = set(self._in("SELECT id, digest FROM records WHERE id IN ({})", ids))
         return {pair for pair in pairs if pair in found}
 
-    def loaded(self, ids: Iterable[str]) -> set[str]:
+    def loaded(self, ids: Iterable[str]) -> builtins.set[str]:
         """Which of these record ids are written."""
         return {
             row[0] for row in self._in("SELECT DISTINCT id FROM records WHERE id IN ({})", sorted(set(ids)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import tempfile
 from array import array
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pyoxigraph as ox
@@ -39,7 +39,7 @@ def stream_pairs(store: GraphStore, sparql: str) -> Iterator[tuple[str, str]]:
         [('http://x/p', 'http://x/e')]
     """
     with tempfile.TemporaryFile() as spool:
-        store.ox.query(sparql).serialize(spool, ox.QueryResultsFormat.TSV)
+        cast(ox.QuerySolutions, store.ox.query(sparql)).serialize(spool, ox.QueryResultsFormat.TSV)
         spool.seek(0)
         spool.readline()  # the header
         for raw in spool:

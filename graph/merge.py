@@ -76,7 +76,7 @@ def rekey(extraction: Extraction, paper_id: str) -> Extraction:
     scheme, _, value = old.id.partition(":")
     if scheme != "title":
         ids.add((scheme, value))
-    ids.discard(tuple(paper_id.split(":", 1)))  # type: ignore[arg-type]
+    ids.discard(tuple(paper_id.split(":", 1)))
     paper = replace(old, id=paper_id, ids=tuple(sorted(ids)))
     mentions = tuple(replace(m, paper_id=paper_id) for m in extraction.mentions)
     return replace(extraction, paper=paper, mentions=mentions)

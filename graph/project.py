@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from itertools import combinations
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import networkx as nx
 from citekg.errors import UnknownNameError
 from citekg.graph.store import GraphStore
 from citekg.ontology.iri import paper_id_from_iri
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 __all__ = ["VIEWS", "nodes_in_result", "sentence_around", "to_networkx"]
 
@@ -104,7 +107,7 @@ def nodes_in_result(result: Any) -> set[str]:
 
 
 def _rows(store: GraphStore, sparql: str) -> list[dict[str, Any]]:
-    result = store.query(sparql)
+    result = cast("ox.QuerySolutions", store.query(sparql))
     names = [v.value for v in result.variables]
     return [{name: (None if sol[name] is None else sol[name].value) for name in names} for sol in result]
 
@@ -169,7 +172,7 @@ def _mention_edges(
 
 
 def _bipartite(store: GraphStore) -> nx.DiGraph:
-    graph = nx.DiGraph(view="bipartite")
+    graph: nx.DiGraph[str] = nx.DiGraph(view="bipartite")
     papers = _paper_nodes(store, in_corpus_only=True)
     entities = _entity_nodes(store)
     graph.add_nodes_from(papers.items())
@@ -200,7 +203,7 @@ def _add_builds_on(store: GraphStore, graph: nx.DiGraph) -> None:
 
 
 def _citation(store: GraphStore) -> nx.DiGraph:
-    graph = nx.DiGraph(view="citation")
+    graph: nx.DiGraph[str] = nx.DiGraph(view="citation")
     graph.add_nodes_from(_paper_nodes(store, in_corpus_only=False).items())
     for row in _rows(store, _CITES):
         graph.add_edge(row["citing"], row["cited"], relation="cites")
@@ -209,7 +212,7 @@ def _citation(store: GraphStore) -> nx.DiGraph:
 
 
 def _cooccurrence(store: GraphStore) -> nx.Graph:
-    graph = nx.Graph(view="cooccurrence")
+    graph: nx.Graph[str] = nx.Graph(view="cooccurrence")
     entities = _entity_nodes(store)
     graph.add_nodes_from(entities.items())
     by_paper: dict[str, set[str]] = defaultdict(set)
@@ -225,6 +228,12 @@ def _cooccurrence(store: GraphStore) -> nx.Graph:
 
 def _short_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+@overload
+def to_networkx(store: GraphStore, view: Literal["bipartite", "citation"] = ...) -> nx.DiGraph: ...
+@overload
+def to_networkx(store: GraphStore, view: str = ...) -> nx.Graph: ...
 
 
 def to_networkx(store: GraphStore, view: str = "bipartite") -> nx.Graph:

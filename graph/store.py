@@ -331,7 +331,8 @@ class GraphStore:
                 if value is None:
                     value = terms[term] = _to_ox_term("term", cast(Binding, term))
                 converted.append(value)
-            return ox.Quad(*converted)
+            subject, predicate, obj = converted  # a literal subject or predicate is a TypeError in Quad
+            return ox.Quad(cast(ox.NamedNode, subject), cast(ox.NamedNode, predicate), obj)
 
         try:
             inserted = {quad(t) for t in insert}

@@ -34,7 +34,7 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
 from citekg.errors import CitekgWarning
@@ -57,6 +57,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
     from citekg.graph.store import GraphStore
 
 __all__ = ["UpdatePlan", "UpdateReport", "compare_versions", "plan_update"]
@@ -157,9 +158,9 @@ def _select(store: GraphStore, sparql: str, var: str, terms: Iterable[Node]) -> 
     items = sorted({_nt(term) for term in terms})
     for start in range(0, len(items), _CHUNK):
         values = f"VALUES ?{var} {{ {' '.join(items[start : start + _CHUNK])} }}"
-        result = store.query(sparql.replace("#VALUES#", values))
-        names = [v.value for v in result.variables]  # type: ignore[union-attr]
-        for solution in result:  # type: ignore[union-attr]
+        result = cast("ox.QuerySolutions", store.query(sparql.replace("#VALUES#", values)))
+        names = [v.value for v in result.variables]
+        for solution in result:
             yield {name: solution[name] for name in names}
 
 
@@ -223,11 +224,11 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
         }"""
         for row in _select(store, sparql, "id", (Literal(k) for k in keys)):
             node = row["p"].value
-            info = stored.setdefault(node, {"in": row["in"] is not None, "version": None, "has": set()})
+            entry = stored.setdefault(node, {"in": row["in"] is not None, "version": None, "has": set()})
             if row["ver"] is not None:
-                info["version"] = row["ver"].value
+                entry["version"] = row["ver"].value
             if row["has"] is not None:
-                info["has"].add(row["has"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+                entry["has"].add(row["has"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
             if node not in by_key[row["id"].value]:
                 by_key[row["id"].value].append(node)
 
@@ -309,7 +310,7 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
         sparql = """SELECT ?m ?p ?o WHERE { #VALUES# ?m ckg:inPaper ?paper . ?m ?p ?o }"""
         for row in _select(store, sparql, "paper", map(URIRef, replaced)):
             s, p, o = URIRef(row["m"].value), _term(row["p"]), _term(row["o"])
-            delete.add((s, p, o))  # type: ignore[arg-type]
+            delete.add((s, p, o))
             gone_mentions.add(str(s))
             if p == CKG.mentionOf:
                 touched.add(str(o))
@@ -317,7 +318,7 @@ def plan_update(store: GraphStore, extractions: Iterable[Extraction]) -> UpdateP
           FILTER(?rel IN (ckg:mentions, ckg:proposes, ckg:uses, ckg:compares, ckg:extractorVersion,
                           dcterms:title, dcterms:abstract)) }"""
         for row in _select(store, sparql, "paper", map(URIRef, replaced)):
-            delete.add((URIRef(row["paper"].value), _term(row["rel"]), _term(row["e"])))  # type: ignore[arg-type]
+            delete.add((URIRef(row["paper"].value), _term(row["rel"]), _term(row["e"])))
 
     if redirects:
         _plan_redirects(store, plan, redirects, base)
@@ -354,7 +355,7 @@ def _plan_redirects(store: GraphStore, plan: UpdatePlan, redirects: dict[str, st
     citations: dict[str, dict[str, Any]] = {}
     for row in _select(store, sparql, "x", map(URIRef, redirects)):
         s, p, o = URIRef(row["s"].value), _term(row["p"]), _term(row["o"])
-        plan.delete.add((s, p, o))  # type: ignore[arg-type]
+        plan.delete.add((s, p, o))
         target = URIRef(redirects[row["x"].value])
         if str(s) == row["x"].value:
             continue  # the external node's own description: the input paper has its own
@@ -367,7 +368,7 @@ def _plan_redirects(store: GraphStore, plan: UpdatePlan, redirects: dict[str, st
         rows = list(_select(store, sparql, "c", map(URIRef, citations)))
         for row in rows:
             c, p, o = row["c"].value, _term(row["p"]), _term(row["o"])
-            plan.delete.add((URIRef(c), p, o))  # type: ignore[arg-type]
+            plan.delete.add((URIRef(c), p, o))
             citations[c].setdefault("triples", []).append((p, o))
             if p == CKG.sourcePaper:
                 citations[c]["source_paper"] = o
@@ -452,12 +453,14 @@ def _plan_resolution(
     evidence = [(row.kind, row.surface_key, row.key) for row in batch if row.surface_key]
     current_alias: dict[tuple[str, str], str] = {}
     if not empty:
-        for row in store.query(
+        mention_keys = (
             "SELECT ?m ?e ?sk ?k WHERE { ?m ckg:surfaceKey ?sk ; ckg:mentionKey ?k ; ckg:mentionOf ?e }"
-        ):
+        )
+        for row in cast("ox.QuerySolutions", store.query(mention_keys)):
             if row["m"].value not in gone_mentions and row["m"].value not in batch_iris:
                 evidence.append((_kind_of(row["e"].value, base), row["sk"].value, row["k"].value))
-        for row in store.query("SELECT ?e ?k ?ak WHERE { ?e ckg:aliasKey ?ak ; ckg:key ?k }"):
+        alias_keys = "SELECT ?e ?k ?ak WHERE { ?e ckg:aliasKey ?ak ; ckg:key ?k }"
+        for row in cast("ox.QuerySolutions", store.query(alias_keys)):
             current_alias[(_kind_of(row["e"].value, base), row["ak"].value)] = row["k"].value
     aliases = alias_map(evidence)
 
@@ -529,7 +532,7 @@ def _plan_resolution(
           FILTER(?rel IN (ckg:mentions, ckg:proposes, ckg:uses, ckg:compares)) }"""
         for row in _select(store, sparql, "paper", map(URIRef, moved_papers)):
             if row["e"].value in touched:
-                plan.delete.add((URIRef(row["paper"].value), _term(row["rel"]), URIRef(row["e"].value)))  # type: ignore[arg-type]
+                plan.delete.add((URIRef(row["paper"].value), _term(row["rel"]), URIRef(row["e"].value)))
         for mention in final_rows:
             if mention.paper in moved_papers:
                 plan.insert.update(_edges(mention))
@@ -545,7 +548,7 @@ def _plan_resolution(
             entity = row["e"].value
             p = _term(row["p"])
             if entity not in by_entity or p in _LABEL_PROPERTIES or p == CKG.key:
-                plan.delete.add((URIRef(entity), p, _term(row["o"])))  # type: ignore[arg-type]
+                plan.delete.add((URIRef(entity), p, _term(row["o"])))
     for entity, mentions in by_entity.items():
         e = URIRef(entity)
         kind = mentions[0].kind
@@ -604,7 +607,7 @@ def _plan_builds_on(
         sparql = """SELECT ?ev ?p ?o ?src ?tgt WHERE { #VALUES# ?ev ckg:viaEntity ?e ;
           ckg:sourcePaper ?src ; ckg:targetPaper ?tgt ; ?p ?o }"""
         for row in _select(store, sparql, "e", map(URIRef, entities)):
-            plan.delete.add((URIRef(row["ev"].value), _term(row["p"]), _term(row["o"])))  # type: ignore[arg-type]
+            plan.delete.add((URIRef(row["ev"].value), _term(row["p"]), _term(row["o"])))
             pairs.add((row["src"].value, row["tgt"].value))
     for item in evidence:
         paper_id, basis_id = paper_id_from_iri(item.paper, base), paper_id_from_iri(item.basis, base)

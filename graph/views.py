@@ -321,7 +321,7 @@ def _stored_summary(store: GraphStore) -> dict[str, int]:
 
 
 def _stored_counts(store: GraphStore, entities: Iterable[str]) -> dict[str, int]:
-    counts = {}
+    counts: dict[str, int] = {}
     for values in _values("e", entities):
         sparql = f"SELECT ?e ?n WHERE {{ {values} GRAPH <{VIEWS_GRAPH}> {{ ?e ckg:paperCount ?n }} }}"
         counts.update((row[0].value, int(row[1].value)) for row in _rows(store, sparql))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from typing import Any
 
@@ -47,7 +47,7 @@ def _json_reason(exc: json.JSONDecodeError) -> str:
     return f"not valid JSON: {exc.msg} (column {exc.colno})"
 
 
-def iter_records(src: Source) -> Iterator[tuple[int, Any]]:
+def iter_records(src: Source) -> Generator[tuple[int, Any], None, None]:
     """Yield ``(line, value)`` for every record of a JSON or JSON Lines file.
 
     Values are returned as parsed; callers check that each is an object. A JSON Lines line that is not

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
@@ -124,7 +124,7 @@ class Source:
             raise self.error(f"not a text file (binary data at byte {nul})")
         return stream
 
-    def lines(self) -> Iterator[tuple[int, str]]:
+    def lines(self) -> Generator[tuple[int, str], None, None]:
         """Yield ``(line number, text)`` for every line, line ending removed.
 
         The UTF-8 byte-order mark is dropped, ``.gz`` content is decompressed, and the file is checked

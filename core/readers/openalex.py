@@ -97,7 +97,8 @@ def paper_from_record(record: dict[str, Any], source: str) -> Paper:
     title = clean_text(record.get("display_name") or record.get("title"))
     if not title:
         raise RecordError("record has no title")
-    extra_ids = record.get("ids") if isinstance(record.get("ids"), dict) else {}
+    raw_ids = record.get("ids")
+    extra_ids: dict[str, Any] = raw_ids if isinstance(raw_ids, dict) else {}
     key = openalex_key(record.get("id")) or openalex_key(extra_ids.get("openalex"))
     doi = record.get("doi") or extra_ids.get("doi")
     ids = id_pairs(
