@@ -293,7 +293,11 @@ class LexiconMatcher:
                 hashes = tuple(t.orth if exact else t.lower for t in tokens)
                 claims = found.setdefault((start, end), [])
                 claims.extend(t for t in self._targets[(exact, hashes)] if t not in claims)
-        titled = bool(found) and _title_like(doc)  # read only for matches
+        if not found:  # most titles and many abstracts
+            doc.spans[self.spans_key] = []
+            doc.spans[self.spans_key].attrs["scores"] = []
+            return doc
+        titled = _title_like(doc)
         candidates: list[tuple[Span, float, bool]] = []
         for (start, end), claims in found.items():
             label, key, ambiguous = self._choose(doc, start, end, claims)

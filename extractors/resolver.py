@@ -477,12 +477,13 @@ class _View:
     looked up one token at a time, once each.
     """
 
-    __slots__ = ("_bounds", "_doc", "_text")
+    __slots__ = ("_bounds", "_broken", "_doc", "_text")
 
     def __init__(self, doc: Doc) -> None:
         self._doc = doc
         self._text = doc_text(doc)
         self._bounds: dict[int, tuple[int, int]] = {}
+        self._broken: dict[tuple[int, int], bool] = {}  # clustering asks again for the chosen span
 
     def orths(self, start: int, end: int) -> tuple[int, ...]:
         """The ORTH ids of tokens ``start:end``."""
@@ -513,6 +514,12 @@ class _View:
         bracket ("Agent-to-Sim ("), ending in a function word ("Interpolation of Linear and"), or an author
         cited as "Smith et al.".
         """
+        known = self._broken.get((start, end))
+        if known is None:
+            known = self._broken[start, end] = self._is_broken(start, end)
+        return known
+
+    def _is_broken(self, start: int, end: int) -> bool:
         if self.word(start) in _BAD_FIRST or self.word(end - 1) in _BAD_LAST:
             return True
         text = self.text(start, end)
