@@ -871,4 +871,7 @@ def extractors() -> None:
 
 def main() -> None:
     """Entry point of the ``citekg`` console script."""
+    from citekg._malloc import limit_malloc_arenas
+
+    limit_malloc_arenas()  # first: before any thread allocates (docs/performance.md, the Dask client)
     cli(prog_name="citekg")
