@@ -387,8 +387,8 @@ class _Chunk:
             return self.future.result()
         except BrokenProcessPool as error:
             raise CitekgError(
-                f"An extraction worker process stopped while extracting papers {self._span()}: it was "
-                "killed or ran out of memory. Run again with fewer workers or a smaller batch."
+                f"An extraction worker process stopped before papers {self._span()} were extracted: it "
+                "was killed, or ran out of memory (fewer workers use less)."
             ) from error
         except Exception as error:
             if self.in_worker:
@@ -398,6 +398,16 @@ class _Chunk:
     def _span(self) -> str:
         ids = [getattr(paper, "id", "?") for paper in (self.papers[0], self.papers[-1])]
         return f"{ids[0]!r} to {ids[1]!r}"
+
+
+def _submit(pool: ProcessPoolExecutor, papers: list[Paper], batch_size: int) -> Future[list[Extraction]]:
+    """Queue papers for the pool; once a worker has died, a Future holding that error (raised in turn)."""
+    try:
+        return pool.submit(_extract_chunk, papers, batch_size)
+    except BrokenProcessPool as error:
+        broken: Future[list[Extraction]] = Future()
+        broken.set_exception(error)
+        return broken
 
 
 def _extract_in_workers(
@@ -429,7 +439,7 @@ def _extract_in_workers(
     try:
         while True:
             while len(pending) < held and (chunk := list(islice(iterator, size))):
-                pending.append(_Chunk(chunk, pool.submit(_extract_chunk, chunk, batch_size)))
+                pending.append(_Chunk(chunk, _submit(pool, chunk, batch_size)))
             if not pending:
                 break
             if not pending[0].future.done() and any(

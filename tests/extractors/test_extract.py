@@ -249,10 +249,27 @@ def test_extract_dead_worker_is_a_clear_error(nlp) -> None:
     papers = [_EndsItsProcess(), *PAPERS]
     with pytest.raises(
         CitekgError,
-        match=r"^An extraction worker process stopped while extracting papers 'killer' to 'doi:10.1/x': "
-        r"it was killed or ran out of memory\. Run again with fewer workers or a smaller batch\.$",
+        match=r"^An extraction worker process stopped before papers 'killer' to 'doi:10\.1/x' were "
+        r"extracted: it was killed, or ran out of memory \(fewer workers use less\)\.$",
     ):
         list(extract(papers, nlp=nlp, batch_size=1, workers=2))  # type: ignore[list-item]
+
+
+def test_chunks_queued_after_a_worker_died_carry_that_error() -> None:
+    """Submitting to a broken pool raises at once; the chunk gets the error to raise in its turn."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from citekg.extractors.extract import _submit
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(os._exit, 3).result()
+        assert isinstance(_submit(pool, list(PAPERS), 1).exception(), BrokenProcessPool)
+    finally:
+        pool.shutdown()
 
 
 def test_extract_empty_fields_skip_the_pipeline(nlp) -> None:
