@@ -38,7 +38,7 @@ import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from itertools import compress
@@ -432,15 +432,19 @@ class Resolver:
             end = r.end  # a dataset's name without the noun it took ("NGSIM" of "NGSIM dataset")
             if r.label == "dataset" and end - r.start > 1 and view.word(end - 1) in _DATASET_NOUNS:
                 end -= 1
-            if _repeatable(view.text(r.start, end)) and (seq := view.orths(r.start, end)) not in by_seq:
+            if (
+                _repeatable(view.text(r.start, end))
+                and (seq := tuple(view.orths[r.start : end])) not in by_seq
+            ):
                 by_seq[seq] = r
         if not by_seq:
             return
+        orths = view.orths
         taken = sorted((r.start, r.end) for r in resolved)
-        for start, end in _occurrences(doc, by_seq):
+        for start, end in _occurrences(doc, by_seq, orths):
             if any(s < end and start < e for s, e in taken):
                 continue
-            r = by_seq[view.orths(start, end)]
+            r = by_seq[tuple(orths[start:end])]
             resolved.append(_Resolved(start, end, r.label, r.key, r.role, {_PROPAGATED}))
             taken.append((start, end))
 
@@ -474,21 +478,26 @@ class _View:
     """Token texts and spans of one Doc, sliced from its text (no Span objects).
 
     The resolver reads a handful of tokens of a Doc (eight on average), so their character bounds are
-    looked up one token at a time, once each.
+    looked up one token at a time, once each; the ORTH ids of every token only when a name may recur.
     """
 
-    __slots__ = ("_bounds", "_broken", "_doc", "_text")
+    __slots__ = ("_bounds", "_broken", "_doc", "_orths", "_text")
 
     def __init__(self, doc: Doc) -> None:
         self._doc = doc
         self._text = doc_text(doc)
         self._bounds: dict[int, tuple[int, int]] = {}
         self._broken: dict[tuple[int, int], bool] = {}  # clustering asks again for the chosen span
+        self._orths: list[int] | None = None
 
-    def orths(self, start: int, end: int) -> tuple[int, ...]:
-        """The ORTH ids of tokens ``start:end``."""
-        doc = self._doc
-        return tuple(doc[i].orth for i in range(start, end))
+    @property
+    def orths(self) -> list[int]:
+        """The ORTH id of every token, read once when a name may recur."""
+        if self._orths is None:
+            from spacy.attrs import ORTH
+
+            self._orths = self._doc.to_array(ORTH).tolist()
+        return self._orths
 
     def _bound(self, i: int) -> tuple[int, int]:
         """Token ``i``'s start and end character."""
@@ -583,55 +592,31 @@ def _occurrences(
 ) -> list[tuple[int, int]]:
     """Token offsets where a name (a sequence of ORTH ids) occurs in ``doc``, longest names first.
 
-    An occurrence glued to a hyphen ("Tiny-ImageNet") names something else and is skipped. With
-    ``orths`` (every token's ORTH id) the tokens are scanned; without, the Doc's text is searched for
-    each name's first word, which reads only the tokens found there.
+    An occurrence glued to a hyphen ("Tiny-ImageNet") names something else and is skipped.
     """
+    if orths is None:
+        from spacy.attrs import ORTH
+
+        orths = doc.to_array(ORTH).tolist()
     by_first: dict[int, list[tuple[int, ...]]] = defaultdict(list)
     for seq in sorted(set(names), key=lambda q: (-len(q), q)):
         if seq:
             by_first[seq[0]].append(seq)
-    if not by_first:
-        return []
-    if orths is None:
-        positions: Iterable[int] = _first_words(doc, by_first)
-        orth_at: Callable[[int], int] = lambda i: doc[i].orth  # noqa: E731
-        size = len(doc)
-    else:
-        # the positions of first tokens, picked without a Python-level loop over every token
-        positions = compress(range(len(orths)), map(by_first.__contains__, orths))
-        orth_at = orths.__getitem__
-        size = len(orths)
     hyphen = doc.vocab.strings["-"]
     found = []
-    for i in positions:
-        for seq in by_first[orth_at(i)]:
+    # the positions of first tokens, picked without a Python-level loop over every token
+    for i in compress(range(len(orths)), map(by_first.__contains__, orths)):
+        for seq in by_first[orths[i]]:
             end = i + len(seq)
-            if end > size or any(orth_at(i + k) != orth for k, orth in enumerate(seq)):
+            if tuple(orths[i:end]) != seq:
                 continue
-            if i and orth_at(i - 1) == hyphen and not doc[i - 1].whitespace_:
+            if i and orths[i - 1] == hyphen and not doc[i - 1].whitespace_:
                 break
-            if end < size and orth_at(end) == hyphen and not doc[end - 1].whitespace_:
+            if end < len(orths) and orths[end] == hyphen and not doc[end - 1].whitespace_:
                 break
             found.append((i, end))
             break
     return found
-
-
-def _first_words(doc: Doc, by_first: dict[int, list[tuple[int, ...]]]) -> list[int]:
-    """The tokens whose ORTH id is a key of ``by_first``, in order: where the text holds that token alone."""
-    text = doc_text(doc)
-    strings = doc.vocab.strings
-    positions = []
-    for orth in by_first:
-        word = strings[orth]
-        at = text.find(word)
-        while at >= 0:
-            span = doc.char_span(at, at + len(word))  # None unless a token starts and one ends there
-            if span is not None and len(span) == 1:
-                positions.append(span.start)
-            at = text.find(word, at + 1)
-    return sorted(positions)
 
 
 def find_in_doc(doc: Doc, names: Sequence[str], vocab_doc: Doc | None = None) -> list[tuple[int, int, str]]:

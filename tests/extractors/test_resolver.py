@@ -3,7 +3,6 @@ the calibration property on dev data."""
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
@@ -11,8 +10,6 @@ import pytest
 from citekg.extractors import build_nlp, extract
 from citekg.extractors.resolver import Calibration, canonical_key, evidence, load_calibration, unify_paper
 from citekg.model import Mention, Paper
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = Path(os.environ.get("CITEKG_SHARED", REPO.parent / "shared")) / "gold"
@@ -241,48 +238,3 @@ def test_calibration_property_on_dev(fast: bool) -> None:
                     right += (m.start, m.end, label) in gold[ex.paper.id]
     assert total >= 50, "too few confident mentions to check the property"
     assert right / total >= 0.8, f"{right}/{total} confident mentions right"
-
-
-# -- _occurrences: searching the text finds what scanning every token finds ----------------------------------
-
-_PIECES = [
-    "ImageNet",
-    "Tiny",
-    "-",
-    "ImageNetV2",
-    "GPT",
-    "4",
-    "GPT-4",
-    "BERT",
-    "(",
-    ")",
-    "on",
-    "a.",
-    "a",
-    ".",
-    "ab",
-]
-
-
-@functools.cache
-def _english():
-    from citekg.extractors.nlp import blank_english
-
-    return blank_english()
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.sampled_from(_PIECES), max_size=25),
-    st.lists(st.sampled_from(["", " ", "  "]), min_size=25, max_size=25),
-    st.lists(st.tuples(st.integers(0, 24), st.integers(1, 3)), max_size=4),
-)
-def test_occurrences_by_text_equal_the_token_scan(words: list[str], gaps: list[str], picks: list) -> None:
-    from citekg.extractors.resolver import _occurrences
-    from spacy.attrs import ORTH
-
-    doc = _english()("".join(w + g for w, g in zip(words, gaps, strict=False)))
-    orths = doc.to_array(ORTH).tolist()
-    names = [tuple(orths[start : start + size]) for start, size in picks if start < len(orths)]
-    names.append((doc.vocab.strings.add("NotInTheText"),))
-    assert _occurrences(doc, names) == _occurrences(doc, names, orths)
