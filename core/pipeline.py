@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import islice
+from itertools import chain, groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -208,12 +208,17 @@ def extract_inputs(
         return True
 
     nlp = None
-    for path in paths:
-        if _detect(path, format) == "extractions":
-            records = read_extractions(path, skip_invalid=skip_invalid, report=report)
+    # consecutive paper files go through one extract() call: its worker processes start once
+    for extractions, group in groupby(paths, key=lambda path: _detect(path, format) == "extractions"):
+        if extractions:
+            records = chain.from_iterable(
+                read_extractions(path, skip_invalid=skip_invalid, report=report) for path in group
+            )
             stream: Iterable[Extraction] = (e for e in records if first_time(e.paper.id))
         else:
-            papers = read_papers(path, format=format, skip_invalid=skip_invalid, report=report)
+            papers = chain.from_iterable(
+                read_papers(path, format=format, skip_invalid=skip_invalid, report=report) for path in group
+            )
             fresh = (p for p in papers if first_time(p.id))
             nlp = nlp or build_nlp(fast=fast)
             stream = extract(fresh, nlp=nlp, workers=workers, ahead=ahead)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from citekg.cli import cli
 from citekg.extractors import build_nlp, extract
 from citekg.readers import read_papers
@@ -41,3 +42,27 @@ def test_cli_extract_rejects_zero_workers(sample_corpus: Path) -> None:
     result = CliRunner().invoke(cli, ["extract", str(sample_corpus), "--workers", "0"])
     assert result.exit_code == 2
     assert "Invalid value for '--workers': 0 is not in the range x>=1." in result.output
+
+
+def test_consecutive_paper_files_share_one_extract_call(
+    tmp_path: Path, sample_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So their worker processes start once, not once per file; order and first-record-wins hold."""
+    import citekg.extractors
+    from citekg.pipeline import extract_inputs
+
+    lines = sample_corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(lines[:20]), encoding="utf-8")
+    second.write_text("".join(lines[15:]), encoding="utf-8")  # five papers again: skipped
+    calls: list[int] = []
+    original = citekg.extractors.extract
+
+    def counted(papers, **options):  # type: ignore[no-untyped-def]
+        calls.append(options["workers"])
+        return original(papers, **options)
+
+    monkeypatch.setattr(citekg.extractors, "extract", counted)
+    ids = [e.paper.id for e in extract_inputs([first, second], fast=True)]
+    assert calls == [1]
+    assert ids == [p.id for p in read_papers(sample_corpus)]
