@@ -36,7 +36,7 @@ from citekg.extractors.nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 __all__ = ["AbbreviationFinder", "best_long_form", "find_pairs", "is_short_form", "make_abbreviations"]
 
@@ -215,7 +215,7 @@ class AbbreviationFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the abbreviations span group of ``doc``."""
-        spans = []
+        spans: list[Span] = []
         text = doc_text(doc)
         text = text if _has_paren_token(doc, text) else ""
         if "(" in text:

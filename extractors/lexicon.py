@@ -160,7 +160,7 @@ def load_lexicon(path: str | Path | None = None) -> tuple[LexiconEntry, ...]:
         sources = _bundled_files()
     else:
         sources = [(str(path), Path(path).read_text(encoding="utf-8"))]
-    entries = []
+    entries: list[LexiconEntry] = []
     for where, text in sources:
         entries.extend(_parse(where, text))
     return tuple(entries)
@@ -261,7 +261,7 @@ class LexiconMatcher:
         self._folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._targets: dict[tuple[bool, tuple[int, ...]], list[tuple[str, str, bool]]] = {}
         self._evidence: dict[str, frozenset[str]] = {}
-        forms = []
+        forms: list[tuple[str, bool, tuple[str, str, bool]]] = []
         for entry in entries:
             forms.extend(
                 (text, exact, (entry.label, entry.key, ambiguous))
@@ -279,7 +279,10 @@ class LexiconMatcher:
             if target not in targets:
                 targets.append(target)
         for exact, matcher in ((True, self._exact), (False, self._folded)):
-            matcher.add("citekg_lexicon", [list(h) for e, h in self._targets if e == exact])
+            patterns = [list(h) for e, h in self._targets if e == exact]
+            # PhraseMatcher.add takes a pattern as its token hashes too (phrasematcher.pyx: `keyword = doc`
+            # for a non-Doc); its stub admits only Docs.
+            matcher.add("citekg_lexicon", patterns)  # type: ignore[arg-type]
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the lexicon span group of ``doc`` and its ``scores``."""
@@ -364,7 +367,8 @@ def _pattern_words(nlp: Language, texts: list[str]) -> list[list[str]]:
     """
     import spacy
 
-    rules = nlp.tokenizer.rules or {}
+    tokenizer: Any = nlp.tokenizer  # a Cython Tokenizer without stubs; Language types it as a callable
+    rules = tokenizer.rules or {}
     cache = _token_cache() if nlp.lang == "en" and _token_cache().get("spacy") == spacy.__version__ else {}
     known = cache.get("tokens", {})
     hard = [
@@ -372,7 +376,7 @@ def _pattern_words(nlp: Language, texts: list[str]) -> list[list[str]]:
         for text in dict.fromkeys(texts)
         if text not in known and not (_PLAIN.fullmatch(text) and not any(w in rules for w in text.split()))
     ]
-    tokenized = dict(zip(hard, ([t.text for t in doc] for doc in nlp.tokenizer.pipe(hard)), strict=True))
+    tokenized = dict(zip(hard, ([t.text for t in doc] for doc in tokenizer.pipe(hard)), strict=True))
     return [tokenized.get(text) or known.get(text) or text.split() for text in texts]
 
 
@@ -395,9 +399,10 @@ def token_cache(nlp: Language, entries: Iterable[LexiconEntry]) -> dict[str, Any
     texts = sorted(
         {text for entry in entries for text, _, _ in surface_forms(entry) if not _PLAIN.fullmatch(text)}
     )
+    tokenizer: Any = nlp.tokenizer  # a Cython Tokenizer without stubs; Language types it as a callable
     return {
         "spacy": spacy.__version__,
-        "tokens": {t: [w.text for w in d] for t, d in zip(texts, nlp.tokenizer.pipe(texts), strict=True)},
+        "tokens": {t: [w.text for w in d] for t, d in zip(texts, tokenizer.pipe(texts), strict=True)},
     }
 
 

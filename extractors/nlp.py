@@ -74,10 +74,10 @@ def blank_english() -> Language:
 @functools.cache
 def _english_class() -> type[Language]:
     """English with the name-final dot among its suffixes, so the tokenizer is built once, not twice."""
-    from spacy.lang.en import English
+    from spacy.lang.en import English, EnglishDefaults  # English.Defaults is EnglishDefaults
 
-    class CitekgDefaults(English.Defaults):  # type: ignore[name-defined,misc]
-        suffixes = [*English.Defaults.suffixes, _NAME_FINAL_DOT]
+    class CitekgDefaults(EnglishDefaults):
+        suffixes = [*(EnglishDefaults.suffixes or ()), _NAME_FINAL_DOT]
 
     class CitekgEnglish(English):
         lang = "en"

@@ -46,7 +46,7 @@ from citekg.extractors.nlp import doc_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 __all__ = [
     "CUES",
@@ -414,13 +414,13 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         for part in _LIST_SPLIT.split(m.group("list")):
             offset = text.find(part, position)
             position = offset + len(part)
-            item = _LIST_HEAD.sub("", _LIST_DETERMINER.sub("", part.strip()))
-            cut = _LIST_STOP.split(item, maxsplit=1)
-            item = _LIST_HEAD.sub("", cut[0])
-            if not item or not _looks_like_name(item) or not any(c.isupper() or c.isdigit() for c in item):
+            name = _LIST_HEAD.sub("", _LIST_DETERMINER.sub("", part.strip()))
+            cut = _LIST_STOP.split(name, maxsplit=1)
+            name = _LIST_HEAD.sub("", cut[0])
+            if not name or not _looks_like_name(name) or not any(c.isupper() or c.isdigit() for c in name):
                 break
-            start = text.find(item, offset)
-            add(start, start + len(item), "dataset", "used", "eval_list")
+            start = text.find(name, offset)
+            add(start, start + len(name), "dataset", "used", "eval_list")
             if len(cut) > 1:
                 break
     for m in _scan(_OUTPERFORMS, text, cue_starts.get("outperforms", ())):
@@ -450,9 +450,9 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
         label = _label_after(after) or shape_type(word)
         add(start, end, label, "used", "shape")
     for m in _scan(_TASK_OF, text, cue_starts.get("task_of", ())):
-        words = m.group("name").split()
-        cut = next((i for i, w in enumerate(words) if i and w.lower() in _STOP), len(words))
-        name = " ".join(words[:cut])
+        task_words = m.group("name").split()
+        stop_at = next((i for i, w in enumerate(task_words) if i and w.lower() in _STOP), len(task_words))
+        name = " ".join(task_words[:stop_at])
         if name and name.lower() not in _STOP:
             add(m.start("name"), m.start("name") + len(name), "task", "used", "task")
     for m in _scan(_TASK_HEAD, text, cue_starts.get("task_head", ())):
@@ -776,7 +776,8 @@ class PatternFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the patterns span group of ``doc``."""
-        spans, scores, roles, cues = [], [], [], []
+        spans: list[Span] = []
+        scores, roles, cues = [], [], []
         if len(doc):
             text = doc_text(doc)
             for cand in _select(find_candidates(text)):
