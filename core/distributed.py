@@ -24,7 +24,7 @@ import math
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,7 +188,7 @@ class _SliceSource(Source):
     end: int | None = None
     first_line: int = 1
 
-    def lines(self) -> Iterator[tuple[int, str]]:
+    def lines(self) -> Generator[tuple[int, str], None, None]:
         """Yield ``(line number, text)`` for the lines of the slice, checked as :meth:`Source.lines`."""
         offset, number = self.start, self.first_line - 1
         with self._open_binary() as stream:
@@ -386,7 +386,7 @@ def shard_inputs(
     planned = plan_partitions(paths, partitions=partitions, format=format)
     out = Path(output)
     _prepare_output(out, overwrite)
-    options = {"fast": fast, "skip_invalid": skip_invalid, "base": base, "rdf": rdf}
+    options: dict[str, Any] = {"fast": fast, "skip_invalid": skip_invalid, "base": base, "rdf": rdf}
     if engine == "local":
         results = []
         for part in planned:
@@ -488,7 +488,7 @@ def stream_extractions(
     skip_invalid: bool = False,
     report: ReadReport | None = None,
     done: Iterable[str] = (),
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Iterator[Extraction]:
     """Extract the inputs on Dask and yield the records partition by partition, in input order.
 

@@ -44,8 +44,8 @@ log = logging.getLogger(__name__)
 
 #: Papers written per store write: the memory of a build is about this many papers' triples.
 DEFAULT_BATCH = 5000
-#: Called once per paper extracted, so the CLI can drive a progress bar.
-ProgressCallback = Callable[[int], None]
+#: Called once per paper extracted, so the CLI can drive a progress bar (what it returns is ignored).
+ProgressCallback = Callable[[int], object]
 #: Called once before extraction with the estimated records (``None``: unknown) and those resumed.
 StartCallback = Callable[[int | None, int], None]
 # Formats with one record per line, whose line count is the record count.
@@ -295,6 +295,7 @@ def _open_writer(
 
     bulk = _bulk_writer(store, batch_size) if summary.triples_before == 0 else None
     staging = bulk.staging_path if bulk is not None else None
+    checkpoint: Checkpoint | None
     if bulk is not None and staging is not None:
         checkpoint = Checkpoint.open(staging, key)
         if bulk.resumed and not checkpoint.resumed:

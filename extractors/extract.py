@@ -171,8 +171,8 @@ def _cross_field(
         here_orths = orths(field)
         here = [(m.start, m.end) for m in mentions if m.field == field]
         for start_token, end_token in _occurrences(doc, names, here_orths):
-            span = doc[start_token:end_token]
-            start, end = span.start_char, span.end_char
+            found = doc[start_token:end_token]
+            start, end = found.start_char, found.end_char
             if any(s < end and start < e for s, e in here):
                 continue
             source = names[tuple(here_orths[start_token:end_token])]
