@@ -410,6 +410,20 @@ def _submit(pool: ProcessPoolExecutor, papers: list[Paper], batch_size: int) -> 
         return broken
 
 
+def _let_exit(pool: ProcessPoolExecutor) -> None:
+    """After a worker died, make sure this process can still exit.
+
+    Python 3.11's pool marks every pending chunk failed when a worker dies; a chunk this process took
+    back is cancelled, so that step raises ``InvalidStateError`` in the pool's manager thread and the
+    cleanup after it never runs. The feeder thread of the pool's call queue is then left blocked on a
+    pipe no worker reads, and the interpreter would wait for it forever at exit. Giving up the unsent
+    chunks is what that cleanup does.
+    """
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:
+        call_queue.cancel_join_thread()
+
+
 def _extract_in_workers(
     papers: Iterable[Paper], nlp: Language | None, batch_size: int, workers: int, ahead: int
 ) -> Iterator[Extraction]:
@@ -448,4 +462,6 @@ def _extract_in_workers(
                 continue
             yield from pending.popleft().result()
     finally:
+        if getattr(pool, "_broken", False):
+            _let_exit(pool)  # before shutdown, which drops the pool's reference to its queue
         pool.shutdown(wait=True, cancel_futures=True)

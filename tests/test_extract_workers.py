@@ -66,3 +66,57 @@ def test_consecutive_paper_files_share_one_extract_call(
     ids = [e.paper.id for e in extract_inputs([first, second], fast=True)]
     assert calls == [1]
     assert ids == [p.id for p in read_papers(sample_corpus)]
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append((int(entry.name), command))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker process through /proc")
+def test_cli_extract_exits_with_an_error_when_a_worker_is_killed(tmp_path: Path, sample_corpus: Path) -> None:
+    """A worker killed mid-run (as the OOM killer would) is an error, and the command still exits."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    base = list(read_papers(sample_corpus))
+    corpus = tmp_path / "papers.jsonl"
+    with corpus.open("w") as out:
+        for i in range(3000):
+            paper = base[i % len(base)]
+            record = {"id": f"arxiv:2401.{i:05d}", "title": paper.title, "abstract": paper.abstract * 3}
+            out.write(json.dumps(record) + "\n")
+    command = [str(Path(sys.executable).with_name("citekg")), "extract", str(corpus), "--format", "citekg"]
+    proc = subprocess.Popen(
+        [*command, "--workers", "2", "-o", str(tmp_path / "out.jsonl")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while not workers and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = [pid for pid, line in _children(proc.pid) if "spawn_main" in line]
+        assert workers, "no worker process started"
+        time.sleep(3)  # the worker is extracting, with chunks queued and some taken back
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    assert "An extraction worker process stopped before papers" in stderr
