@@ -220,6 +220,7 @@ def build(inputs: tuple[str, ...], graph_dir: Path, **options: Any) -> None:
 )
 @format_option
 @click.option("--skip-invalid", is_flag=True, help="Skip malformed records instead of stopping.")
+@click.option("--fast", is_flag=True, help="Rules only, no statistical NER.")
 @click.option(
     "--workers",
     default=1,
@@ -232,6 +233,7 @@ def extract(
     output: Path | None,
     input_format: str | None,
     skip_invalid: bool,
+    fast: bool,
     workers: int,
 ) -> None:
     """Extract mentions, links and references; write the extraction JSONL contract.
@@ -243,12 +245,13 @@ def extract(
     Example:
         citekg extract papers.bib -o extractions.jsonl
         citekg extract arxiv.jsonl.gz --workers 2 -o extractions.jsonl
+        citekg extract arxiv.jsonl.gz --fast -o rules-only.jsonl
         citekg build extractions.jsonl
     """
     from citekg.pipeline import extract_inputs
 
     records = extract_inputs(
-        _existing_paths(inputs), format=input_format, skip_invalid=skip_invalid, workers=workers
+        _existing_paths(inputs), format=input_format, skip_invalid=skip_invalid, fast=fast, workers=workers
     )
     # Write to a temporary file first so a failure mid-way never leaves half an output behind.
     if output is None:

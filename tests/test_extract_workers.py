@@ -120,3 +120,20 @@ def test_cli_extract_exits_with_an_error_when_a_worker_is_killed(tmp_path: Path,
             proc.kill()
     assert proc.returncode == 1
     assert "An extraction worker process stopped before papers" in stderr
+
+
+def test_cli_extract_fast_writes_the_rules_only_extraction(tmp_path: Path, sample_corpus: Path) -> None:
+    papers = list(read_papers(sample_corpus))
+    out = tmp_path / "fast.jsonl"
+    result = CliRunner().invoke(cli, ["extract", str(sample_corpus), "--fast", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = out.read_text().splitlines()
+    rules = [
+        json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True)
+        for e in extract(papers, nlp=build_nlp(fast=True))
+    ]
+    full = [
+        json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) for e in extract(papers, nlp=build_nlp())
+    ]
+    assert written == rules
+    assert written != full  # the NER finds what no rule does
