@@ -12,7 +12,8 @@ are left alone. For each document it
    never chosen, and a cluster with no other span is dropped;
 2. picks the type by a vote over the cluster weighted by each source's reliability for that type, measured
    on dev data and stored in ``data/calibration.json``, except that an unambiguous lexicon name keeps the
-   lexicon's type ("CoLA" is a dataset whatever the NER says); a language alone ("Chinese") gets no dataset vote;
+   lexicon's type ("CoLA" is a dataset whatever the NER says); a language alone ("Chinese") gets no dataset
+   vote;
    a multiword name not from the lexicon takes the type of its head noun ("... system" is a method,
    "... translation" a task); a metric's span takes a following "score"/"metric"/"measure", a dataset's a
    following "dataset"/"corpus"/"data" (the convention of TDMSci, SciERC, SciREX and Heddes et al.; SciER
@@ -106,8 +107,10 @@ def canonical_key(text: str) -> str:
         ('click-through-rate-prediction', 'click-through-rate-prediction')
         >>> canonical_key("convolutional neural networks"), canonical_key("CNNs"), canonical_key("GPT-4o")
         ('convolutional-neural-network', 'cnn', 'gpt-4o')
-        >>> canonical_key("Deep Interest Networks"), canonical_key("strategies of search"), canonical_key("class")
-        ('deep-interest-networks', 'strategies-of-search', 'class')
+        >>> canonical_key("Deep Interest Networks"), canonical_key("strategies of search")
+        ('deep-interest-networks', 'strategies-of-search')
+        >>> canonical_key("class")
+        'class'
         >>> canonical_key("search strategies"), canonical_key("word analogies"), canonical_key("tasks")
         ('search-strategy', 'word-analogy', 'tasks')
         >>> canonical_key("NTCIR-9 data"), canonical_key("TED corpus"), canonical_key("missing data")
@@ -456,13 +459,15 @@ def _span_text(doc: Doc, start: int, end: int) -> str:
 
 
 def _head_label(text: str, label: str) -> str:
-    """The type a multiword name's head noun says, over the vote ("information extraction system" is a method).
+    """The type a multiword name's head noun says, over the vote ("information extraction system": method).
 
     A model keeps its type under a method head ("Pythia language models").
 
     Examples:
-        >>> _head_label("question answering system", "task"), _head_label("Chinese-English translation", "dataset")
-        ('method', 'task')
+        >>> _head_label("question answering system", "task")
+        'method'
+        >>> _head_label("Chinese-English translation", "dataset")
+        'task'
         >>> _head_label("Pythia language models", "model"), _head_label("translation", "method")
         ('model', 'method')
     """
@@ -520,8 +525,9 @@ class _View:
         """Whether tokens ``start:end`` cannot be a name.
 
         No letter in them or a bare version ("v2.0"), cut at a hyphen ("Click-" of "Click-Through") or a
-        bracket ("Agent-to-Sim ("), ending in a function word ("Interpolation of Linear and"), or an author
-        cited as "Smith et al.".
+        bracket ("Agent-to-Sim ("), ending in a function word ("Interpolation of Linear and"), an author
+        cited as "Smith et al.", or markup: a URL, or LaTeX left in an arXiv abstract ("\\sim",
+        "Embedding\\&MLP").
         """
         known = self._broken.get((start, end))
         if known is None:
@@ -532,12 +538,14 @@ class _View:
         if self.word(start) in _BAD_FIRST or self.word(end - 1) in _BAD_LAST:
             return True
         text = self.text(start, end)
-        if text.count("(") != text.count(")") or _VERSION.fullmatch(text):
+        if text.count("(") != text.count(")") or _VERSION.fullmatch(text) or _MARKUP.search(text):
             return True
         return not any(c.isalpha() for c in text) or self._text.startswith(" et al", self._bound(end - 1)[1])
 
 
 _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
+#: What no name holds: LaTeX commands, groups and math shifts, URLs ("@" is a metric's: "Hits@10").
+_MARKUP = re.compile(r"[\\{}$]|://|\bwww\.")
 _BAD_FIRST = frozenset("- ) ] / , and or of".split())
 _BAD_LAST = frozenset("- ( [ / , and or of for with to in on by the a an".split())
 
@@ -648,11 +656,13 @@ def unify_paper(mentions: Sequence[Mention]) -> list[Mention]:
 
     Examples:
         >>> from citekg.model import Mention
+        >>> men = "Model Editor Networks"
         >>> ms = [Mention("p", "method", "MEND", 0, 4, "title", "mend", "proposed", 0.7, "patterns"),
         ...       Mention("p", "model", "MEND", 10, 14, "abstract", "mend", "used", 0.4, "ner"),
-        ...       Mention("p", "method", "Model Editor Networks", 30, 51, "abstract", "mend", "used", 0.5, "abbreviations"),
-        ...       Mention("p", "method", "Model Editor Networks", 0, 21, "title", "model-editor-networks", "used", 0.5, "ner")]
-        >>> [(m.text, m.field, m.label, m.key, m.role) for m in unify_paper(ms)]  # doctest: +NORMALIZE_WHITESPACE
+        ...       Mention("p", "method", men, 30, 51, "abstract", "mend", "used", 0.5, "abbreviations"),
+        ...       Mention("p", "method", men, 0, 21, "title", "model-editor-networks", "used", 0.5, "ner")]
+        >>> [(m.text, m.field, m.label, m.key, m.role)
+        ...  for m in unify_paper(ms)]  # doctest: +NORMALIZE_WHITESPACE
         [('MEND', 'title', 'method', 'mend', 'proposed'), ('MEND', 'abstract', 'method', 'mend', 'proposed'),
          ('Model Editor Networks', 'abstract', 'method', 'mend', 'proposed'),
          ('Model Editor Networks', 'title', 'method', 'mend', 'proposed')]

@@ -238,3 +238,33 @@ def test_calibration_property_on_dev(fast: bool) -> None:
                     right += (m.start, m.end, label) in gold[ex.paper.id]
     assert total >= 50, "too few confident mentions to check the property"
     assert right / total >= 0.8, f"{right}/{total} confident mentions right"
+
+
+@pytest.mark.parametrize(
+    "text, name, label",
+    [
+        ("See https://a.github.io/b/ now.", "https://a.github.io/b/", "metric"),  # a URL
+        (r"It scales as \sim L^2 here.", r"\sim", "dataset"),  # a LaTeX command
+        (r"Both follow an Embedding\&MLP paradigm.", r"Embedding\&MLP", "method"),  # an escaped character
+        (r"three modes: \textbf{L}azy learning and more.", r"\textbf{L}azy learning", "method"),  # a group
+        ("It costs $O(n)$ time.", "$O(n)$", "metric"),  # math
+    ],
+)
+def test_resolver_drops_markup(nlp, text: str, name: str, label: str) -> None:
+    from spacy.tokens import Span
+
+    resolver = nlp.get_pipe("citekg_resolver")
+    if "citekg.ner" not in resolver._sources():
+        pytest.skip("the ner extractor is not registered here")
+    doc = nlp.make_doc(text)
+    start = text.index(name)
+    span = doc.char_span(start, start + len(name), label=label, alignment_mode="expand")
+    assert span is not None and name in span.text
+    doc.spans["citekg.ner"] = [span]
+    doc.spans["citekg.ner"].attrs["scores"] = [0.9]
+    assert list(resolver(doc).spans["citekg.resolved"]) == []
+    # the same span without its markup is kept
+    clean = nlp.make_doc("It follows an Embedding MLP paradigm.")
+    clean.spans["citekg.ner"] = [Span(clean, 3, 5, label="method")]
+    clean.spans["citekg.ner"].attrs["scores"] = [0.9]
+    assert [s.text for s in resolver(clean).spans["citekg.resolved"]] == ["Embedding MLP"]
