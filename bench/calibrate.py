@@ -9,8 +9,10 @@ evidence: which extractors found it (patterns with their cue), its type, and the
 
 with ``prior`` the precision of the same sources over all types and ``m`` = 5, so rare signatures lean on
 their sources (one wrong mention does not make a confidence of 0) and no signature reaches 0.8 unless it
-earned it on dev data: mentions at confidence >= 0.8 are right at least 80% of the time there. "Right" means the exact span with the scored type (corpus label
-mapping as in ``citekg eval``); mentions of a type the corpus does not annotate are left out.
+earned it on dev data: mentions at confidence >= 0.8 are right at least 80% of the time there. "Right"
+means the exact span with the scored type (corpus label mapping as in ``citekg eval``); mentions of a type
+the corpus does not annotate are left out. Evidence never seen on dev data (a title's cue: the dev texts
+are abstracts and sentences, read as abstracts) gets the sources' own score, under 0.8.
 
 The type vote uses per-source reliabilities, measured on the same data by overlap (a source's span that
 overlaps a gold span of the same scored type counts as right).
@@ -71,7 +73,7 @@ def collect(
                 continue
             fmt = GOLD_FORMATS[name]
             docs = list(fmt.read(path))
-            for gold_doc, doc in zip(docs, nlp.pipe(d.text for d in docs), strict=True):
+            for gold_doc, doc in zip(docs, nlp.pipe(_as_abstract(nlp, d.text) for d in docs), strict=True):
                 gold = {(s.start, s.end, s.label) for s in gold_doc.spans}
                 group = doc.spans[RESOLVED_KEY]
                 for span, _sources in zip(group, group.attrs["sources"], strict=True):
@@ -104,6 +106,15 @@ def collect(
                             )
                             boundary[name_][1] += 1
     return outcomes, votes, sorted(boundary.items())
+
+
+def _as_abstract(nlp: Any, text: str) -> Any:
+    """A Doc marked as an abstract, as ``extract()`` and ``citekg eval`` see a gold text."""
+    from citekg.extractors.nlp import FIELD_KEY
+
+    doc = nlp.make_doc(text)
+    doc.user_data[FIELD_KEY] = "abstract"
+    return doc
 
 
 def _signature(doc: Any, span: Any, resolver: Any, evidence: Any) -> str:
@@ -150,7 +161,7 @@ def fit(outcomes: list[tuple[str, bool]], votes: dict[str, list[int]]) -> dict[s
         weights[source][label] = round((r + 1) / (n + 2), 3)
     return {
         "version": 1,
-        "about": "resolver confidences fitted on SciERC dev + SciER dev by bench/calibrate.py; see its docstring",
+        "about": "resolver confidences fitted on SciERC dev + SciER dev by bench/calibrate.py; see its doc",
         "default": min(default, 0.3),
         "table": table,
         "backoff": backoff,

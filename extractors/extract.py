@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from citekg.errors import CitekgError
 from citekg.extractors._registry import ExtractorInfo, info_for_factory
-from citekg.extractors.nlp import doc_text
+from citekg.extractors.nlp import FIELD_KEY, doc_text
 from citekg.ids import normalize_arxiv_id, normalize_doi
 from citekg.model import Extraction, Link, LinkKind, Mention, Paper
 
@@ -290,7 +290,7 @@ def extract(
     while batch := list(islice(iterator, batch_size)):
         texts = [getattr(paper, field) or "" for paper in batch for field in _FIELDS]
         # an empty field (most gold corpora have no titles) has nothing to find: skip the pipeline
-        filled = [text for text in texts if text]
+        filled = [(text, _FIELDS[index % 2]) for index, text in enumerate(texts) if text]
         processed = iter(_process(nlp, filled))
         docs = [next(processed) if text else nlp.make_doc("") for text in texts]
         for index, paper in enumerate(batch):
@@ -298,14 +298,19 @@ def extract(
             yield _convert(paper, pair, infos, version, calibration)
 
 
-def _process(nlp: Language, texts: list[str]) -> list[Doc]:
-    """Run ``nlp`` over ``texts`` component by component: each component sees the whole batch in turn.
+def _process(nlp: Language, texts: list[tuple[str, str]]) -> list[Doc]:
+    """Run ``nlp`` over ``(text, field)`` pairs component by component, the whole batch at each.
 
     ``nlp.pipe`` takes each Doc through every component before the next Doc, so each component's code
     and tables fall out of the CPU caches between two Docs; one component at a time over the batch is
-    about 15% faster here, and the Docs are the same.
+    about 15% faster here, and the Docs are the same. Each Doc's ``user_data[FIELD_KEY]`` says which
+    field it is, so rules meant for titles ("MEND: Fast Model Editing") never fire in an abstract.
     """
-    docs = [nlp.make_doc(text) for text in texts]
+    docs = []
+    for text, field in texts:
+        doc = nlp.make_doc(text)
+        doc.user_data[FIELD_KEY] = field
+        docs.append(doc)
     for _, component in nlp.pipeline:
         pipe = getattr(component, "pipe", None)
         docs = [component(doc) for doc in docs] if pipe is None else list(pipe(docs, batch_size=len(docs)))

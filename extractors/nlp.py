@@ -27,11 +27,14 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["blank_english", "build_nlp", "default_names", "doc_text"]
+__all__ = ["FIELD_KEY", "blank_english", "build_nlp", "default_names", "doc_text"]
 
 logger = logging.getLogger(__name__)
 
 _texts: weakref.WeakKeyDictionary[Doc, str] = weakref.WeakKeyDictionary()
+#: ``doc.user_data`` key naming the paper field a Doc holds ("title", "abstract"), set by ``extract()``;
+#: absent on a Doc made from a bare string.
+FIELD_KEY = "citekg.field"
 
 
 def doc_text(doc: Doc) -> str:

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import ahocorasick
 from citekg.extractors._registry import extractor
 from citekg.extractors.lexicon import entity_key
-from citekg.extractors.nlp import doc_text
+from citekg.extractors.nlp import FIELD_KEY, doc_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -336,8 +336,8 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
 
     Args:
         text: A title or an abstract.
-        short: Whether ``text`` is a title (enables the ``X: …`` rule); by default, texts of at most
-            25 words without a sentence end inside count as titles.
+        short: Whether ``text`` is a title (enables the ``X: …`` rule); when ``None`` (a bare string,
+            no field known), texts of at most 25 words without a sentence end inside count as titles.
 
     Examples:
         >>> t = "We propose LocalMamba, which outperforms ViT-B on ImageNet and CIFAR-10."
@@ -780,7 +780,8 @@ class PatternFinder:
         scores, roles, cues = [], [], []
         if len(doc):
             text = doc_text(doc)
-            for cand in _select(find_candidates(text)):
+            field = doc.user_data.get(FIELD_KEY)
+            for cand in _select(find_candidates(text, short=None if field is None else field == "title")):
                 span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                 if span is None or spans and span.start < spans[-1].end:
                     continue
@@ -806,5 +807,5 @@ class PatternFinder:
     confidence=0.5,
 )
 def make_patterns(nlp: Language, name: str, spans_key: str) -> PatternFinder:
-    """Names no lexicon knows: "we propose X", "called X", "X: …" titles, "the X dataset", shapes like GPT-4o."""
+    """Names no lexicon knows: "we propose X", "called X", "X: …" titles, "the X dataset", GPT-4o shapes."""
     return PatternFinder(spans_key)

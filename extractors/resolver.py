@@ -84,6 +84,8 @@ BOUNDARY_PRIORITY: dict[str, int] = {
     "patterns": 4,
 }
 _NER_BINS = (0.5, 0.8, 0.95)
+#: The highest confidence a mention gets from evidence that the dev data never showed.
+UNEARNED_MAX = 0.79
 #: The lexicon's score for a name that is neither ambiguous nor claimed by two entries.
 _SURE_LEXICON = 0.9
 #: Nouns that a metric's span takes when they follow its name ("F1 score", "PARSEVAL measure").
@@ -165,7 +167,7 @@ class Calibration:
         table: ``evidence(...)`` signature → confidence.
         backoff: sources part of a signature (no type) → confidence, for unseen signatures.
         weights: source (``lexicon``, ``patterns:<cue>``, ``ner``) → type → reliability, for the type vote.
-        default: confidence of a mention whose evidence was never seen.
+        default: confidence of a mention whose evidence was never seen and whose sources gave no score.
     """
 
     table: dict[str, float]
@@ -173,14 +175,28 @@ class Calibration:
     weights: dict[str, dict[str, float]]
     default: float = 0.3
 
-    def confidence(self, signature: str) -> float:
-        """Return the calibrated confidence of a mention with this evidence signature."""
+    def confidence(self, signature: str, prior: float | None = None) -> float:
+        """Return the calibrated confidence of a mention with this evidence signature.
+
+        Evidence the dev data never showed (a title's "MEND: …" cue: the dev corpora have no titles) falls
+        back to ``prior``, the sources' own score, kept under :data:`UNEARNED_MAX`: a confidence of 0.8
+        or more must have been earned on dev data.
+
+        Examples:
+            >>> c = Calibration(table={"lexicon|model": 0.95}, backoff={"ner@0.5": 0.6}, weights={})
+            >>> c.confidence("lexicon|model", 0.9), c.confidence("ner@0.5|task", 0.7)
+            (0.95, 0.6)
+            >>> c.confidence("patterns:title|method", 0.7), c.confidence("lexicon|task", 0.9)
+            (0.7, 0.79)
+            >>> c.confidence("patterns:title|method")
+            0.3
+        """
         if signature in self.table:
             return self.table[signature]
         sources = signature.split("|", 1)[0]
         if sources in self.backoff:
             return self.backoff[sources]
-        return self.default
+        return self.default if prior is None else min(prior, UNEARNED_MAX)
 
     def weight(self, source: str, label: str) -> float:
         """Return how reliable ``source`` is when it says ``label`` (0.5 when unmeasured)."""
@@ -231,6 +247,7 @@ class _Resolved:
     sources: set[str]
     ner_score: float | None = None
     lexicon: bool = False
+    prior: float | None = None  # the sources' own best score, for evidence the dev data never showed
 
 
 class Resolver:
@@ -305,7 +322,7 @@ class Resolver:
         for r in resolved:
             spans.append(Span(doc, r.start, r.end, label=r.label, span_id=r.key))
             names = sorted({s.split(":", 1)[0] for s in r.sources})
-            scores.append(self.calibration.confidence(evidence(r.sources, r.label, r.ner_score)))
+            scores.append(self.calibration.confidence(evidence(r.sources, r.label, r.ner_score), r.prior))
             roles.append(r.role)
             sources.append(",".join(names))
         doc.spans[self.spans_key] = spans
@@ -393,6 +410,7 @@ class Resolver:
                     {i.source for i in inside},
                     max(ner) if ner else None,
                     lexicon is not None,
+                    max(i.score for i in inside),
                 )
             )
         return resolved

@@ -290,9 +290,17 @@ def test_extract_empty_fields_skip_the_pipeline(nlp) -> None:
 def test_component_by_component_equals_nlp_pipe(fast: bool) -> None:
     """extract() runs each component over the whole batch in turn; the span groups are nlp.pipe's."""
     from citekg.extractors.extract import _process
+    from citekg.extractors.nlp import FIELD_KEY
 
     nlp = build_nlp(fast=fast)
-    texts = [text for p in PAPERS for text in (p.title, p.abstract) if text] * 3
+    texts = [
+        (text, field) for p in PAPERS for field in ("title", "abstract") if (text := getattr(p, field))
+    ] * 3
+
+    def marked(text: str, field: str):
+        doc = nlp.make_doc(text)
+        doc.user_data[FIELD_KEY] = field
+        return doc
 
     def groups(docs: list) -> list:
         return [
@@ -301,5 +309,5 @@ def test_component_by_component_equals_nlp_pipe(fast: bool) -> None:
         ]
 
     ours = groups(_process(nlp, texts))
-    assert ours == groups(list(nlp.pipe(texts, batch_size=4)))
+    assert ours == groups(list(nlp.pipe((marked(*pair) for pair in texts), batch_size=4)))
     assert any(any(doc.values()) for doc in ours)

@@ -154,6 +154,22 @@ def test_title_rule_only_for_short_texts() -> None:
     assert not [c for c in find_candidates(text) if c.cue == "title"]
 
 
+def test_title_rule_follows_the_field_extract_names() -> None:
+    from citekg.extractors import build_nlp, extract
+    from citekg.model import Paper
+
+    nlp = build_nlp(fast=True)
+    short = "DeepFoo: it wins."  # a short abstract sentence, read as a title when no field is known
+    assert "title" in [c.cue for c in find_candidates(short)]
+    paper = Paper(id="p", title="MEND: Fast Model Editing at Scale", abstract=short)
+    (record,) = extract([paper], nlp=nlp)
+    # the title's "MEND" is proposed; the abstract's "DeepFoo" is only used
+    assert {(m.field, m.text, m.role) for m in record.mentions} == {
+        ("title", "MEND", "proposed"),
+        ("abstract", "DeepFoo", "used"),
+    }
+
+
 def test_component_attrs_align(nlp) -> None:
     doc = nlp("We propose FooNet and evaluate on CIFAR-10 with BLEU.")
     group = doc.spans["citekg.patterns"]
