@@ -9,6 +9,7 @@ title + abstract, which of its leaderboard datasets and tasks appear among the e
     python bench/extraction.py                 # test splits
     python bench/extraction.py --split dev     # dev splits (TDMSci has none)
     python bench/extraction.py --json out.json # also write every number
+    python bench/extraction.py --keep-generic  # keep "kernel methods", "language models" (SciERC style)
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ SPLITS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-def build_pipeline(fast: bool, names: list[str] | None) -> tuple[Any, float]:
+def build_pipeline(fast: bool, names: list[str] | None, keep_generic: bool = False) -> tuple[Any, float]:
     import inspect
 
     from citekg.extractors import build_nlp, extract
@@ -58,6 +59,8 @@ def build_pipeline(fast: bool, names: list[str] | None) -> tuple[Any, float]:
         kwargs["names"] = names
     if fast and "fast" in inspect.signature(build_nlp).parameters:
         kwargs["fast"] = True
+    if keep_generic:
+        kwargs["config"] = {"resolver": {"keep_generic": True}}
     nlp = build_nlp(**kwargs)
     list(extract([Paper(id="warm-up", title="", abstract="We evaluate BERT on ImageNet.")], nlp=nlp))
     return nlp, time.perf_counter() - start
@@ -177,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold-dir", type=Path, default=DEFAULT_GOLD, help=f"default {DEFAULT_GOLD}")
     parser.add_argument("--fast", action="store_true", help="rules only, when the pipeline offers it")
     parser.add_argument("--extractors", nargs="*", help="extractor names for build_nlp (default: built-ins)")
+    parser.add_argument(
+        "--keep-generic",
+        action="store_true",
+        help="keep lower-case method descriptions ('kernel methods'), as SciERC annotates them",
+    )
     parser.add_argument("--no-doc-level", action="store_true", help="skip the NLP-TDMS document-level check")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write all numbers as JSON here")
     args = parser.parse_args(argv)
@@ -184,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no gold data at {args.gold_dir}; pass --gold-dir or set CITEKG_SHARED", file=sys.stderr)
         return 1
 
-    nlp, load_seconds = build_pipeline(args.fast, args.extractors)
+    nlp, load_seconds = build_pipeline(args.fast, args.extractors, args.keep_generic)
     reports = run_corpora(args.split, args.gold_dir, nlp)
     print(
         f"citekg extraction, {args.split} splits; pipeline: {', '.join(nlp.pipe_names)}"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import logging
 import weakref
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from citekg.extractors._registry import (
     BUILTIN_EXTRACTORS,
@@ -125,28 +125,37 @@ def _model_available(name: str) -> bool:
         return False
 
 
-def build_nlp(names: Sequence[str] | None = None, *, fast: bool = False) -> Language:
+def build_nlp(
+    names: Sequence[str] | None = None,
+    *,
+    fast: bool = False,
+    config: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Language:
     """Return a blank English pipeline with the named extractors, in the order given.
 
     Args:
         names: Extractor names; ``None`` means the built-ins (:func:`default_names`). Installed plugins
             are added only when named, so a default run does not depend on what is installed.
         fast: With ``names=None``, rules only (no statistical NER). Ignored when ``names`` is given.
+        config: Extractor name → settings for its factory, e.g. ``{"resolver": {"keep_generic": True}}``.
 
     Raises:
         UnknownNameError: A name is not a registered extractor.
     """
     chosen = default_names(fast=fast) if names is None else list(names)
     infos = [get_extractor(name) for name in chosen]  # fail before building anything
+    settings = {name: dict(values) for name, values in (config or {}).items()}
+    for name in settings:
+        get_extractor(name)
     nlp = blank_english()
     for info in infos:
         if names is None and info.name in STATISTICAL_EXTRACTORS:
             try:
-                nlp.add_pipe(info.factory, name=info.factory)
+                nlp.add_pipe(info.factory, name=info.factory, config=settings.get(info.name, {}))
             except Exception as error:  # its model is missing or broken: the rules still run
                 logger.warning("extractor %r could not load (%s); running rules only", info.name, error)
                 if info.factory in nlp.pipe_names:
                     nlp.remove_pipe(info.factory)
             continue
-        nlp.add_pipe(info.factory, name=info.factory)
+        nlp.add_pipe(info.factory, name=info.factory, config=settings.get(info.name, {}))
     return nlp

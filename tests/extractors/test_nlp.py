@@ -58,3 +58,14 @@ def test_doc_text_cache_does_not_keep_docs_alive(nlp) -> None:
     del docs
     gc.collect()
     assert len(_texts) <= before
+
+
+def test_build_nlp_passes_settings_to_the_named_extractor() -> None:
+    from citekg.errors import UnknownNameError
+    from citekg.extractors.nlp import build_nlp
+
+    assert build_nlp(fast=True).get_pipe("citekg_resolver").keep_generic is False
+    nlp = build_nlp(fast=True, config={"resolver": {"keep_generic": True}})
+    assert nlp.get_pipe("citekg_resolver").keep_generic is True
+    with pytest.raises(UnknownNameError, match="nope"):
+        build_nlp(config={"nope": {}})
