@@ -257,7 +257,7 @@ _TASK_OF = re.compile(r"(?:task|problem)s? of\s+(?P<name>[a-z][\w-]*(?:\s+[a-z][
 # no look-behind in front (it would make the engine try every position): a head glued to a word or
 # hyphen on its left is skipped in the loop instead
 _TASK_HEAD = re.compile(r"(?:" + "|".join(_TASK_HEADS) + r")\b(?P<after>\s+tasks?\b)?")
-_X_TASK = re.compile(r"tasks?\b")
+_X_TASK = re.compile(r"tasks?\b(?!-\w)")  # not "task-agnostic", "task-specific"
 # Every alternative starts with a literal character, so the regex engine skips ahead to the characters
 # that can start one (a leading optional group or character class would make it try every position).
 _METRICS = (

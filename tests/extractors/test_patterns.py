@@ -103,6 +103,8 @@ def test_patterns_find(nlp, text: str, expected: set[tuple[str, str, str]]) -> N
         "We use PyTorch and GitHub, as OpenAI does.",
         # a lone qualifier before "task" is not a task name
         "It is an essential task for downstream tasks, a central task and a long-horizon task.",
+        # "task-agnostic" is not the noun "task"
+        "It allows facilitating task-agnostic behavior and enabling task-specific heads.",
     ],
 )
 def test_patterns_negatives(nlp, text: str) -> None:
