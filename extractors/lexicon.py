@@ -94,7 +94,8 @@ _HEADS = frozenset(
 _PRECEDERS = frozenset(
     "OpenAI Google Meta Microsoft DeepMind Anthropic Facebook Amazon Apple NVIDIA Nvidia Baidu Alibaba "
     "Tencent Stanford Berkeley Mistral English Chinese German French Spanish Japanese Korean Russian "
-    "Arabic Hindi Multilingual Original Standard Vanilla Using Unlike With Like For On In From And Both".split()
+    "Arabic Hindi Multilingual Original Standard Vanilla Using Unlike With Like For On In From "
+    "And Both".split()
 )
 _METRIC_CUES = frozenset("error errors score scores lower higher metric metrics measured reduction".split())
 _SENTENCE_END = frozenset({".", "!", "?", ":", ";"})

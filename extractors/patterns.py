@@ -144,7 +144,8 @@ _STOP = frozenset(
 )
 _NOT_NAMES_DIGIT = frozenset("L0 L1 L2 F1 F2 Q1 Q2 Q3 Q4 H0 H1 H2 P1 P2 R2 COVID".split())
 _SIZE = re.compile(
-    r"(?:[-_ ](?:\d+(?:\.\d+)?[BMK]|base|large|small|tiny|mini|medium|xl|xxl|XL|XXL|Base|Large|Small|Tiny|Mini|"
+    r"(?:[-_ ](?:\d+(?:\.\d+)?[BMK]|base|large|small|tiny|mini|medium|xl|xxl|XL|XXL|"
+    r"Base|Large|Small|Tiny|Mini|"
     r"Instruct|instruct|Chat|chat|turbo|Turbo|mini|Pro|pro|Ultra|Flash|Sonnet|Opus|Haiku|v\d[\w.]*)\b"
     r"|\d+(?:\.\d+)?o\b|-\d+o\b|-[4-9]\b)"
 )
@@ -183,7 +184,8 @@ def shape_type(word: str) -> str:
     """Return the type a name's shape implies: ``model`` for sized or versioned names, else ``method``.
 
     Examples:
-        >>> [shape_type(w) for w in ("Llama-2-7B", "GPT-4o", "BERT-large", "T5-XXL", "ResNet-50", "LocalMamba")]
+        >>> words = ("Llama-2-7B", "GPT-4o", "BERT-large", "T5-XXL", "ResNet-50", "LocalMamba")
+        >>> [shape_type(w) for w in words]
         ['model', 'model', 'model', 'model', 'method', 'method']
     """
     return "model" if _SIZE.search(word) else "method"
@@ -208,7 +210,10 @@ _NAME = r"[A-Za-z][\w.+]*(?:-[\w.+]+)*"  # one word of a name, hyphen parts incl
 _TITLE_SEQ = (
     r"(?:[A-Z][\w'+]*(?:-[\w+]+)*)(?:\s+(?:of|for|with|and|to|via|in|on)?\s*[A-Z][\w'+]*(?:-[\w+]+)*){0,5}"
 )
-_ADJ = r"(?:(?:a|an|the|our|two|three|new|novel|simple|general|unified|first|large-scale|lightweight|efficient|effective|scalable|powerful|principled|generic|flexible|fast|robust)\s+)*"
+_ADJ = (
+    r"(?:(?:a|an|the|our|two|three|new|novel|simple|general|unified|first|large-scale|lightweight|efficient|"
+    r"effective|scalable|powerful|principled|generic|flexible|fast|robust)\s+)*"
+)
 _PROPOSE = re.compile(
     r"(?:propose|introduce|present|develop|design|devise|build|construct|release|create|contribute|curate|"
     r"collect|name|call|term|dub)[sd]?\s+" + _ADJ + r"(?P<name>" + _TITLE_SEQ + r"|" + _NAME + r")"
@@ -341,7 +346,8 @@ def find_candidates(text: str, *, short: bool | None = None) -> list[Candidate]:
 
     Examples:
         >>> t = "We propose LocalMamba, which outperforms ViT-B on ImageNet and CIFAR-10."
-        >>> [(t[c.start:c.end], c.label, c.role, c.cue) for c in find_candidates(t)]  # doctest: +NORMALIZE_WHITESPACE
+        >>> [(t[c.start:c.end], c.label, c.role, c.cue)
+        ...  for c in find_candidates(t)]  # doctest: +NORMALIZE_WHITESPACE
         [('LocalMamba', 'method', 'proposed', 'propose'), ('LocalMamba', 'method', 'used', 'shape'),
          ('ViT-B', 'method', 'used', 'shape'), ('ImageNet', 'dataset', 'used', 'eval_list'),
          ('ImageNet', 'method', 'used', 'shape'), ('CIFAR-10', 'dataset', 'used', 'eval_list'),
