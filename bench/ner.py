@@ -90,7 +90,8 @@ def main() -> None:
         wall, cpu = _time(lambda ts, nlp=nlp: list(nlp.pipe(ts)), texts, args.repeat)
         rows.append([name, f"{wall:,.0f}", f"{cpu:,.0f}"])
     print(
-        f"SciERC {args.split}: {len(texts)} abstracts, {sum(map(len, texts)) / len(texts):,.0f} chars on average"
+        f"SciERC {args.split}: {len(texts)} abstracts, "
+        f"{sum(map(len, texts)) / len(texts):,.0f} chars on average"
     )
     print(tabulate(rows, headers=["pipeline", "abstracts/s (wall)", "abstracts/s (CPU)"]))
     print(f"startup (fresh interpreter: import + load + first doc): {_startup(args.model):.2f} s")

@@ -507,7 +507,8 @@ def test_bundled_token_cache_is_current(bundled) -> None:
     cache = json.loads(path.read_text(encoding="utf-8"))
     if cache["spacy"] != spacy.__version__:
         pytest.skip(
-            f"token cache written with spaCy {cache['spacy']}; run tools/harvest_lexicon.py --write-token-cache"
+            f"token cache written with spaCy {cache['spacy']}; "
+            "run tools/harvest_lexicon.py --write-token-cache"
         )
     assert cache == token_cache(blank_english(), bundled), "run tools/harvest_lexicon.py --write-token-cache"
 
