@@ -284,6 +284,9 @@ def test_resolver_drops_markup(nlp, text: str, name: str, label: str) -> None:
         ("We propose Deep Interest Network.", "Deep Interest Network", "method", True, True),
         ("Tests on the NGSIM corpus.", "NGSIM corpus", "dataset", True, True),
         ("It helps trajectory prediction.", "trajectory prediction", "task", True, True),
+        # a task led by a verb of purpose describes what a method does
+        ("It aims at enhancing deep RL.", "enhancing deep RL", "task", False, False),
+        ("We study predicting NP genericity.", "predicting NP genericity", "task", True, True),
         ("We train 3d models.", "3d models", "method", True, True),
     ],
 )
