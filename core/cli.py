@@ -843,18 +843,34 @@ def load(shards: tuple[Path, ...], graph_dir: Path, append: bool, raw: bool, as_
 @click.option("--extractors", "names", help="Comma-separated extractors to run (default: all).")
 @click.option("--fast", is_flag=True, help="Rules only, no statistical model.")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
-def evaluate(spec: str, predictions: Path | None, names: str | None, fast: bool, as_json: bool) -> None:
+@click.option(
+    "--keep-generic",
+    is_flag=True,
+    help="Keep lower-case method descriptions ('kernel methods'), as SciERC annotates them.",
+)
+def evaluate(
+    spec: str, predictions: Path | None, names: str | None, fast: bool, as_json: bool, keep_generic: bool
+) -> None:
     """Score extraction against a gold corpus: P/R/F1 per type, exact and overlap spans, and speed.
 
     \b
     Example:
         citekg eval --gold scierc:../shared/gold/scierc/processed_json/test.json
+        citekg eval --gold scierc:../shared/gold/scierc/processed_json/test.json --keep-generic
         citekg eval --gold tdmsci:../shared/gold/tdmsci/test_500_v2.conll --json
     """
     from citekg.evaluate import run_eval
 
     chosen = [n.strip() for n in names.split(",") if n.strip()] if names else None
-    click.echo(run_eval(spec, fast=fast, predictions=predictions, extractors=chosen, as_json=as_json))
+    report = run_eval(
+        spec,
+        fast=fast,
+        predictions=predictions,
+        extractors=chosen,
+        as_json=as_json,
+        keep_generic=keep_generic,
+    )
+    click.echo(report)
 
 
 @cli.command()

@@ -422,6 +422,7 @@ def run_eval(
     predictions: str | Path | None = None,
     extractors: Sequence[str] | None = None,
     as_json: bool = False,
+    keep_generic: bool = False,
 ) -> str:
     """Evaluate against a ``FORMAT:PATH`` gold spec and return the printed report (``citekg eval``).
 
@@ -432,6 +433,8 @@ def run_eval(
             records must carry the same ids and the same text as the gold documents.
         extractors: Extractor names for :func:`citekg.extractors.build_nlp` (default: the built-ins).
         as_json: Return the report as JSON instead of a table.
+        keep_generic: Keep lower-case method descriptions ("kernel methods"), as SciERC annotates them;
+            by default the resolver drops them (issue 3's types name things only).
 
     Raises:
         UnknownNameError: for an unknown gold format or extractor name.
@@ -444,11 +447,12 @@ def run_eval(
     if predictions is not None:
         report = _score_file(docs, Path(predictions), mapping, spec)
     else:
-        report = evaluate(docs, mapping=mapping, corpus=spec, nlp=_build_nlp(fast, extractors))
+        nlp = _build_nlp(fast, extractors, keep_generic)
+        report = evaluate(docs, mapping=mapping, corpus=spec, nlp=nlp)
     return json.dumps(report.to_dict(), indent=2) if as_json else format_report(report)
 
 
-def _build_nlp(fast: bool, extractors: Sequence[str] | None) -> Language:
+def _build_nlp(fast: bool, extractors: Sequence[str] | None, keep_generic: bool = False) -> Language:
     import inspect
 
     from citekg.extractors import build_nlp
@@ -458,6 +462,8 @@ def _build_nlp(fast: bool, extractors: Sequence[str] | None) -> Language:
         kwargs["names"] = list(extractors)
     if fast and "fast" in inspect.signature(build_nlp).parameters:
         kwargs["fast"] = True
+    if keep_generic and (extractors is None or "resolver" in extractors):
+        kwargs["config"] = {"resolver": {"keep_generic": True}}
     return build_nlp(**kwargs)
 
 

@@ -315,3 +315,21 @@ def test_cli_query_binds_iri_looking_values_as_iris(sample_graph: Path) -> None:
     paper = "https://w3id.org/citekg/paper/arxiv/1706.03762"
     found = run("query", sparql, "--graph", sample_graph, "-p", "p", paper, "--format", "json")
     assert json.loads(found.output) == [{"p": paper, "t": "Attention Is All You Need"}]
+
+
+def test_cli_eval_keep_generic_reaches_the_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    import citekg.evaluate as evaluate_module
+
+    seen: list[bool] = []
+    build = evaluate_module._build_nlp
+
+    def spy(fast: bool, extractors: object, keep_generic: bool = False) -> object:
+        nlp = build(fast, extractors, keep_generic)
+        seen.append(nlp.get_pipe("citekg_resolver").keep_generic)
+        return nlp
+
+    monkeypatch.setattr(evaluate_module, "_build_nlp", spy)
+    gold = Path(__file__).parent / "evaluate" / "data" / "tdmsci.conll"
+    assert run("eval", "--gold", f"tdmsci:{gold}", "--fast").exit_code == 0
+    assert run("eval", "--gold", f"tdmsci:{gold}", "--fast", "--keep-generic").exit_code == 0
+    assert seen == [False, True]
