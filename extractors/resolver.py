@@ -9,7 +9,7 @@ are left alone. For each document it
    overlaps one on SciERC/SciER dev: "called X" and evaluation lists 100%, NER 87%, dataset heads 82%,
    task and shape rules 77%, lexicon 75%, proposal cues 71%), the longest on ties; a lexicon name that
    holds that span wins over it (the curated full name); a span cut at a hyphen or without a letter is
-   never chosen, and a cluster with no other span is dropped;
+   never chosen, nor one holding markup (a URL, LaTeX), and a cluster with no other span is dropped;
 2. picks the type by a vote over the cluster weighted by each source's reliability for that type, measured
    on dev data and stored in ``data/calibration.json``, except that an unambiguous lexicon name keeps the
    lexicon's type ("CoLA" is a dataset whatever the NER says); a language alone ("Chinese") gets no dataset
@@ -17,7 +17,9 @@ are left alone. For each document it
    a multiword name not from the lexicon takes the type of its head noun ("... system" is a method,
    "... translation" a task); a metric's span takes a following "score"/"metric"/"measure", a dataset's a
    following "dataset"/"corpus"/"data" (the convention of TDMSci, SciERC, SciREX and Heddes et al.; SciER
-   leaves it out), which its key does not hold;
+   leaves it out), which its key does not hold; a span no lexicon entry names that describes instead
+   of naming (a lower-case dataset phrase, "kernel methods" unless ``keep_generic``, "enhancing X" as a
+   task) is dropped;
 3. marks the role ``proposed`` when any source in the cluster says so;
 4. assigns the canonical key (:func:`canonical_key`); a lexicon span keeps the lexicon's key, so aliases
    share one key;
@@ -26,7 +28,8 @@ are left alone. For each document it
    source typed is typed by its long form's head noun ("... Network" is a method);
 6. marks the later occurrences of every name found in the document ("RCN" after "... Network (RCN)");
 7. sets the confidence from the calibration table: the precision measured on dev data for mentions with
-   the same evidence (sources, pattern cue, type, NER score bin); see ``tools/calibrate.py``.
+   the same evidence (sources, pattern cue, type, NER score bin), or for evidence never seen on dev
+   data the sources' own score under 0.8; see ``bench/calibrate.py``.
 
 It writes ``doc.spans["citekg.resolved"]`` with ``attrs["scores"]``, ``attrs["roles"]`` and
 ``attrs["sources"]`` (comma-joined extractor names). The paper-level step (one key, type and role per
