@@ -211,7 +211,7 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
     """Read a calibration table; the bundled ``data/calibration.json`` when ``path`` is ``None``.
 
     A missing bundled file gives an uncalibrated table (every mention gets the default 0.3 unless a
-    source's own score is used), so the pipeline still runs before ``tools/calibrate.py`` has been run.
+    source's own score is used), so the pipeline still runs before ``bench/calibrate.py`` has been run.
     """
     if path is None:
         source = resources.files("citekg.extractors").joinpath("data", "calibration.json")
