@@ -49,19 +49,11 @@ SPLITS: dict[str, list[tuple[str, str, str]]] = {
 
 
 def build_pipeline(fast: bool, names: list[str] | None, keep_generic: bool = False) -> tuple[Any, float]:
-    import inspect
-
-    from citekg.extractors import build_nlp, extract
+    from citekg.evaluate import _build_nlp  # the pipeline citekg eval runs, built the same way
+    from citekg.extractors import extract
 
     start = time.perf_counter()
-    kwargs: dict[str, Any] = {}
-    if names:
-        kwargs["names"] = names
-    if fast and "fast" in inspect.signature(build_nlp).parameters:
-        kwargs["fast"] = True
-    if keep_generic:
-        kwargs["config"] = {"resolver": {"keep_generic": True}}
-    nlp = build_nlp(**kwargs)
+    nlp = _build_nlp(fast, names or None, keep_generic)
     list(extract([Paper(id="warm-up", title="", abstract="We evaluate BERT on ImageNet.")], nlp=nlp))
     return nlp, time.perf_counter() - start
 
