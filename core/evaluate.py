@@ -453,18 +453,11 @@ def run_eval(
 
 
 def _build_nlp(fast: bool, extractors: Sequence[str] | None, keep_generic: bool = False) -> Language:
-    import inspect
-
     from citekg.extractors import build_nlp
 
-    kwargs: dict[str, Any] = {}
-    if extractors is not None:
-        kwargs["names"] = list(extractors)
-    if fast and "fast" in inspect.signature(build_nlp).parameters:
-        kwargs["fast"] = True
-    if keep_generic and (extractors is None or "resolver" in extractors):
-        kwargs["config"] = {"resolver": {"keep_generic": True}}
-    return build_nlp(**kwargs)
+    names = list(extractors) if extractors is not None else None
+    config = {"resolver": {"keep_generic": True}} if keep_generic else None
+    return build_nlp(names, fast=fast, config=config)
 
 
 def _score_file(docs: Sequence[GoldDoc], path: Path, mapping: LabelMapping, spec: str) -> EvalReport:
